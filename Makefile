@@ -1,0 +1,64 @@
+# 42Partner — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+
+# `make test` (and bench) use the real services; override with the environment.
+TEST_DATABASE_URL := $(or $(DATABASE_URL),mysql://root@127.0.0.1:3306/partner42)
+TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+PYTEST_WORKERS ?= auto
+
+.PHONY: help run test lint format bench clean
+
+help:
+	@echo "make run    serve the site at http://127.0.0.1:$(PORT) (embedded SQLite, demo login)"
+	@echo "make test   run the whole suite on MariaDB and Redis"
+	@echo "make lint   ruff check and format check"
+	@echo "make bench  benchmarks (see docs/performance.md)"
+
+$(VENV)/bin/activate:
+	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: on Debian run 'apt-get install python3-venv'."; exit 1; }
+	@$(PIP) install -q --upgrade pip
+
+# Installs are stamped by the requirement files' content, so a second run installs nothing.
+$(VENV)/.run-installed: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-mysql.txt requirements-dev.txt | $(VENV)/bin/activate
+	@bash scripts/ensure-build-deps.sh
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.run-installed
+	@if [[ "$${DATABASE_URL:-}" == mysql* ]]; then bash scripts/ensure-build-deps.sh && $(PIP) install -q -r requirements-mysql.txt; fi
+	@export DEBUG=$${DEBUG:-true} DEMO_LOGIN=$${DEMO_LOGIN:-true} CELERY_TASK_ALWAYS_EAGER=$${CELERY_TASK_ALWAYS_EAGER:-true}; \
+	  $(PY) manage.py migrate --noinput && \
+	  $(PY) manage.py load_demo && \
+	  echo "42Partner: http://127.0.0.1:$(PORT)" && \
+	  exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev-installed
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/ensure-test-services.sh
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.dev-installed
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/ensure-test-services.sh
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = (
+        "username",
+        "nickname",
+        "email",
+        "campus",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
+    list_filter = ("is_staff", "is_superuser", "is_active", "campus")
+    search_fields = ("username", "nickname", "email", "api_id")
+    readonly_fields = ("api_id", "last_login", "date_joined")
+    ordering = ("-date_joined",)
+    fieldsets = (
+        (None, {"fields": ("username", "password", "api_id")}),
+        (_("Profile"), {"fields": ("nickname", "email", "image_url", "campus")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
