@@ -13,8 +13,8 @@ os.environ.setdefault("FORTYTWO_CLIENT_ID", "test-client-id")
 os.environ.setdefault("FORTYTWO_CLIENT_SECRET", "test-client-secret")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
-from partner42.settings import *  # noqa: E402,F403
-from partner42.settings import CACHES, CHANNEL_LAYERS  # noqa: E402
+from partner42.settings import *  # noqa: F403
+from partner42.settings import CACHES, CHANNEL_LAYERS
 
 # Parallel workers (pytest-xdist) share one Redis: keep their keys apart.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
