@@ -1,0 +1,79 @@
+"""Enums shared by rooms, matching and alarms (names travel in the API as in the original)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContentCategory(models.TextChoices):
+    MEAL = "MEAL", _("식사")
+    STUDY = "STUDY", _("공부")
+
+
+class Place(models.TextChoices):
+    SEOCHO = "SEOCHO", _("서초 클러스터")
+    GAEPO = "GAEPO", _("개포 클러스터")
+    OUT_OF_CLUSTER = "OUT_OF_CLUSTER", _("클러스터 외부")
+
+
+class TimeOfEating(models.TextChoices):
+    BREAKFAST = "BREAKFAST", _("아침 식사")
+    LUNCH = "LUNCH", _("점심 식사")
+    DUNCH = "DUNCH", _("점저")
+    DINNER = "DINNER", _("저녁 식사")
+    MIDNIGHT = "MIDNIGHT", _("야식")
+
+
+class WayOfEating(models.TextChoices):
+    DELIVERY = "DELIVERY", _("배달")
+    EATOUT = "EATOUT", _("외식")
+    TAKEOUT = "TAKEOUT", _("포장")
+
+
+class TypeOfStudy(models.TextChoices):
+    INNER_CIRCLE = "INNER_CIRCLE", _("본 과정")
+    NOT_INNER_CIRCLE = "NOT_INNER_CIRCLE", _("비본 과정")
+
+
+class MethodCategory(models.TextChoices):
+    RANDOM = "RANDOM", _("랜덤 매칭")
+    MANUAL = "MANUAL", _("방 매칭")
+
+
+class MatchStatus(models.TextChoices):
+    MATCHED = "MATCHED", _("매칭 완료")
+    CANCELED = "CANCELED", _("취소")
+
+
+class ConditionKind(models.TextChoices):
+    """Which enum a stored condition value belongs to; the API's list names follow each."""
+
+    PLACE = "PLACE", _("장소")
+    TIME_OF_EATING = "TIME_OF_EATING", _("식사 시간")
+    WAY_OF_EATING = "WAY_OF_EATING", _("식사 방식")
+    TYPE_OF_STUDY = "TYPE_OF_STUDY", _("공부 종류")
+
+
+CONDITION_ENUMS: dict[str, type[models.TextChoices]] = {
+    ConditionKind.PLACE: Place,
+    ConditionKind.TIME_OF_EATING: TimeOfEating,
+    ConditionKind.WAY_OF_EATING: WayOfEating,
+    ConditionKind.TYPE_OF_STUDY: TypeOfStudy,
+}
+
+# The API's MatchConditionDto list names.
+CONDITION_LIST_NAMES: dict[str, str] = {
+    ConditionKind.PLACE: "placeList",
+    ConditionKind.TIME_OF_EATING: "timeOfEatingList",
+    ConditionKind.WAY_OF_EATING: "wayOfEatingList",
+    ConditionKind.TYPE_OF_STUDY: "typeOfStudyList",
+}
+
+# Which condition kinds a category may carry (SPEC section 3).
+CATEGORY_CONDITION_KINDS: dict[str, tuple[str, ...]] = {
+    ContentCategory.MEAL: (
+        ConditionKind.PLACE,
+        ConditionKind.TIME_OF_EATING,
+        ConditionKind.WAY_OF_EATING,
+    ),
+    ContentCategory.STUDY: (ConditionKind.PLACE, ConditionKind.TYPE_OF_STUDY),
+}
