@@ -31,6 +31,7 @@ class ErrorCode(Enum):
         _("쿠키에 저장된 refresh-token이 만료되었거나 인증이 불가능합니다."),
     )
     USER_DISABLED = ("AU004", 401, _("Access token을 재발급 받을 수 없습니다."))
+    BAD_CREDENTIALS = ("AU005", 401, _("아이디 또는 비밀번호가 올바르지 않습니다."))
     NOT_YOURS = ("U001", 403, _("본인이 아닙니다."))
     NOT_ARTICLE_AUTHOR = ("AR001", 403, _("게시글의 작성자가 아닙니다."))
     CAPACITY_BELOW_COUNT = ("AR003", 409, _("방의 최대 인원을 변경할 수 없습니다."))
