@@ -22,6 +22,7 @@ class ErrorCode(Enum):
     THROTTLED = ("C008", 429, _("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."))
     UNSUPPORTED_MEDIA_TYPE = ("C009", 415, _("지원하지 않는 Content-Type입니다."))
     NOT_ACCEPTABLE = ("C010", 406, _("지원하지 않는 Accept 형식입니다."))
+    PAYLOAD_TOO_LARGE = ("C011", 413, _("요청 본문이 너무 큽니다."))
     NOT_AUTHENTICATED = ("AU000", 401, _("로그인이 필요합니다."))
     INVALID_ACCESS_TOKEN = ("AU001", 401, _("토큰이 만료되었습니다."))
     NO_REFRESH_COOKIE = ("AU002", 401, _("쿠키에 refresh-token이 없습니다."))
