@@ -1,13 +1,40 @@
-from django.contrib.auth import logout
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from accounts.demo import demo_login_enabled, demo_student_list
+from accounts.forms import DemoLoginForm
+
+
+def _login_context(demo_form: DemoLoginForm | None = None) -> dict:
+    if not demo_login_enabled():
+        return {}
+    return {"demo_students": demo_student_list(), "demo_form": demo_form}
 
 
 def login_page(request):
     if request.user.is_authenticated:
         return redirect("accounts:choose")
-    return render(request, "accounts/login.html")
+    return render(request, "accounts/login.html", _login_context())
+
+
+def demo_login(request):
+    # Checked before the method so that outside the embedded default the view does not exist.
+    if not demo_login_enabled():
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = DemoLoginForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/login.html", _login_context(form), status=400)
+    user = form.cleaned_data["user"]
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("%(nickname)s 님으로 로그인했어요.") % {"nickname": user.nickname})
+    return redirect("accounts:choose")
 
 
 @login_required
@@ -18,4 +45,5 @@ def choose(request):
 @require_POST
 def logout_view(request):
     logout(request)
+    messages.info(request, _("로그아웃했어요. 또 만나요!"))
     return redirect("accounts:login")

@@ -1,5 +1,5 @@
-from django.conf import settings
+from accounts.demo import demo_login_enabled
 
 
 def site(request) -> dict:
-    return {"DEMO_LOGIN": settings.DEMO_LOGIN and settings.DEBUG}
+    return {"DEMO_LOGIN": demo_login_enabled()}
