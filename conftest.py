@@ -5,6 +5,9 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 
+# The fake 42 intra server (`fake_intra` fixture): any test may log in through it.
+pytest_plugins = ["accounts.tests.fake_intra"]
+
 
 @pytest.fixture
 def alice(db):
