@@ -19,5 +19,7 @@ urlpatterns = [
     path("metrics", ops_views.metrics, name="metrics"),
 ]
 
+handler400 = "partner42.views.bad_request"
+handler403 = "partner42.views.permission_denied"
 handler404 = "partner42.views.page_not_found"
 handler500 = "partner42.views.server_error"
