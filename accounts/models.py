@@ -38,3 +38,28 @@ class User(AbstractUser):
     @property
     def is_operator(self) -> bool:
         return self.is_staff
+
+
+class IssuedRefreshToken(models.Model):
+    """One refresh token we handed out: our own allow/deny list (no simplejwt blacklist app).
+
+    Every login starts a family; each refresh consumes its token (`used_at`) and issues the next
+    one in the same family with `parent_jti` pointing back. A token is usable only while unused,
+    unrevoked and unexpired; presenting a used one again is a replay (see accounts.tokens).
+    """
+
+    jti = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    family = models.UUIDField(db_index=True)
+    parent_jti = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("issued refresh token")
+        verbose_name_plural = _("issued refresh tokens")
+
+    def __str__(self) -> str:
+        return self.jti

@@ -3,13 +3,19 @@
 import itertools
 
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from partner42.errors import InvalidInputError
+from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
+
+NICKNAME_MIN_LENGTH = 2
+NICKNAME_MAX_LENGTH = 20
 
 # --- 42 intra login ---------------------------------------------------------------------------
 
@@ -113,3 +119,73 @@ def user_upsert_from_intra(*, profile: dict) -> tuple[User, bool]:
         except IntegrityError:
             if attempt == _UPSERT_ATTEMPTS:
                 raise
+
+
+# --- Password login and profile changes ----------------------------------------------------
+
+
+def _field_error(field: str, value: str, reason) -> dict[str, str]:
+    return {"field": field, "value": value, "reason": str(reason)}
+
+
+def user_authenticate(*, request: HttpRequest, username: str, password: str) -> User:
+    """The operators' password login (students have no password): the user or AU005."""
+    user = authenticate(request, username=username, password=password)
+    if user is None or not user.is_active:
+        raise ApplicationError(ErrorCode.BAD_CREDENTIALS)
+    return user
+
+
+@transaction.atomic
+def user_update_email(*, user: User, email: str) -> User:
+    """Change the email Slack looks the user up by: a valid address nobody else uses."""
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidInputError(
+            errors=[_field_error("email", email, _("올바른 이메일 주소를 입력하세요."))]
+        ) from exc
+    if len(email) > User._meta.get_field("email").max_length:
+        raise InvalidInputError(
+            errors=[_field_error("email", email, _("이메일 주소가 너무 깁니다."))]
+        )
+    # Not a database constraint (operators may have none), so two users could still race to the
+    # same address; Slack lookups then pick one of them, which is all a duplicate can cost.
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise InvalidInputError(
+            errors=[_field_error("email", email, _("이미 사용 중인 이메일입니다."))]
+        )
+    user.email = email
+    user.save(update_fields=["email"])
+    return user
+
+
+@transaction.atomic
+def user_update_nickname(*, user: User, nickname: str) -> User:
+    """Change the nickname: 2 to 20 characters, unique regardless of case."""
+    nickname = (nickname or "").strip()
+    if not NICKNAME_MIN_LENGTH <= len(nickname) <= NICKNAME_MAX_LENGTH:
+        raise InvalidInputError(
+            errors=[
+                _field_error(
+                    "nickname",
+                    nickname,
+                    _("닉네임은 %(min)d자 이상 %(max)d자 이하여야 합니다.")
+                    % {"min": NICKNAME_MIN_LENGTH, "max": NICKNAME_MAX_LENGTH},
+                )
+            ]
+        )
+    taken = InvalidInputError(
+        errors=[_field_error("nickname", nickname, _("이미 사용 중인 닉네임입니다."))]
+    )
+    if User.objects.filter(nickname__iexact=nickname).exclude(pk=user.pk).exists():
+        raise taken
+    user.nickname = nickname
+    try:
+        # The unique index settles a race between the check above and this write.
+        with transaction.atomic():
+            user.save(update_fields=["nickname"])
+    except IntegrityError as exc:
+        raise taken from exc
+    return user
