@@ -1,0 +1,241 @@
+"""Request parsing and response shapes of the articles and opinions API (API.md 4.1-4.3).
+
+Inputs are DRF serializers that refuse unknown keys (the original's Jackson did). Outputs are
+plain functions building dicts in the original's key order: the board builds twenty of them per
+request, and a function costs a fraction of a serializer.
+"""
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import User
+from partner42.choices import (
+    CONDITION_LIST_NAMES,
+    ContentCategory,
+    Place,
+    TimeOfEating,
+    TypeOfStudy,
+    WayOfEating,
+)
+from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
+from rooms.selectors import (
+    ANONYMOUS_NICKNAME,
+    RoomDetail,
+    comment_author_visible,
+    condition_dto,
+)
+from rooms.services import SEOUL
+
+# `yyyy-MM-dd`, and the React client's `yyyy-M-d` (API.md Q3).
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+
+
+def api_datetime(value: datetime | None) -> str | None:
+    """The original's LocalDateTime: Seoul wall time, seconds always, fraction trimmed."""
+    if value is None:
+        return None
+    text = timezone.localtime(value, SEOUL).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return text.rstrip("0").rstrip(".")
+
+
+class StrictSerializer(serializers.Serializer):
+    """Unknown keys are a 400 C001 naming them, as with the original's Jackson."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [_("Unknown field.")] for key in unknown}, code="unknown"
+                )
+        return super().to_internal_value(data)
+
+
+class EnumField(serializers.ChoiceField):
+    """An enum name, case-insensitive (API.md section 1)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            data = data.strip().upper()
+        return super().to_internal_value(data)
+
+
+class RoomDateField(serializers.Field):
+    default_error_messages = {"invalid": _("Use the format yyyy-MM-dd.")}
+
+    def to_internal_value(self, data: Any) -> date:
+        match = _DATE.fullmatch(data) if isinstance(data, str) else None
+        if match is None:
+            self.fail("invalid")
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            self.fail("invalid")
+
+    def to_representation(self, value: date) -> str:
+        return value.isoformat()
+
+
+def _condition_list(enum) -> serializers.ListField:
+    return serializers.ListField(
+        child=EnumField(choices=enum.choices),
+        required=False,
+        allow_null=True,
+        max_length=len(enum.choices) * 2,
+    )
+
+
+class MatchConditionInput(StrictSerializer):
+    placeList = _condition_list(Place)
+    timeOfEatingList = _condition_list(TimeOfEating)
+    wayOfEatingList = _condition_list(WayOfEating)
+    typeOfStudyList = _condition_list(TypeOfStudy)
+
+
+def conditions_from(dto: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Validated MatchConditionDto lists (null or absent = none) by condition kind."""
+    return {kind: list(dto.get(name) or []) for kind, name in CONDITION_LIST_NAMES.items()}
+
+
+class ArticleInput(StrictSerializer):
+    """ArticleDto, for create and update; every field is required."""
+
+    title = serializers.CharField(max_length=TITLE_MAX)
+    date = RoomDateField()
+    matchConditionDto = MatchConditionInput()
+    content = serializers.CharField(max_length=CONTENT_MAX, trim_whitespace=False)
+    anonymity = serializers.BooleanField()
+    # API.md says 1-20; SPEC section 3 (which wins) says 2-20.
+    participantNumMax = serializers.IntegerField(min_value=2, max_value=20)
+    contentCategory = EnumField(choices=ContentCategory.choices)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {
+            "title": data["title"],
+            "content": data["content"],
+            "meeting_date": data["date"],
+            "anonymity": data["anonymity"],
+            "participant_num_max": data["participantNumMax"],
+            "conditions": conditions_from(data["matchConditionDto"]),
+        }
+
+    def validate_content(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("This field may not be blank."))
+        return value
+
+
+class BoardQuery(serializers.Serializer):
+    """Filters of GET /api/articles; paging and sort are read by partner42.pagination."""
+
+    isComplete = serializers.BooleanField(required=False, allow_null=True, default=None)
+    contentCategory = EnumField(choices=ContentCategory.choices, required=False)
+    anonymity = serializers.BooleanField(required=False, allow_null=True, default=None)
+    # Beyond the original: the page's condition filters, repeatable or comma-separated.
+    placeList = _condition_list(Place)
+    timeOfEatingList = _condition_list(TimeOfEating)
+    wayOfEatingList = _condition_list(WayOfEating)
+    typeOfStudyList = _condition_list(TypeOfStudy)
+
+
+def board_query_data(query) -> dict[str, Any]:
+    """The query string as BoardQuery input: lists from repeated or comma-separated values."""
+    data: dict[str, Any] = {}
+    for name in ("isComplete", "contentCategory", "anonymity"):
+        if query.get(name, "") != "":
+            data[name] = query.get(name)
+    for list_name in CONDITION_LIST_NAMES.values():
+        values = [v for raw in query.getlist(list_name) for v in raw.split(",") if v.strip()]
+        if values:
+            data[list_name] = values
+    return data
+
+
+class OpinionCreateInput(StrictSerializer):
+    articleId = serializers.CharField(max_length=64)
+    content = serializers.CharField(max_length=COMMENT_MAX, trim_whitespace=False)
+    parentId = serializers.CharField(
+        max_length=64, required=False, allow_null=True, allow_blank=True
+    )
+    # Required by the original and ignored: the level follows from the parent.
+    level = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate_content(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("This field may not be blank."))
+        return value
+
+
+class OpinionUpdateInput(StrictSerializer):
+    content = serializers.CharField(max_length=COMMENT_MAX, trim_whitespace=False)
+
+    def validate_content(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("This field may not be blank."))
+        return value
+
+
+# --- Outputs ------------------------------------------------------------------------------------
+
+
+def article_read_response(item: dict[str, Any]) -> dict[str, Any]:
+    """ArticleReadResponse from a masked board item (selectors.board_item_for)."""
+    return {
+        "nickname": item["author_nickname"],
+        "userId": item["author_api_id"],
+        "articleId": item["article_id"],
+        "title": item["title"],
+        "content": item["content"],
+        "date": item["date"].isoformat(),
+        "createdAt": api_datetime(item["created_at"]),
+        "anonymity": item["anonymity"],
+        "isComplete": item["is_complete"],
+        "isToday": item["is_today"],
+        "participantNumMax": item["participant_num_max"],
+        "participantNum": item["participant_num"],
+        "contentCategory": item["category"],
+        "matchConditionDto": condition_dto(item["conditions"]),
+    }
+
+
+def article_read_one_response(detail: RoomDetail) -> dict[str, Any]:
+    room: Room = detail.room
+    return {
+        "articleId": str(room.api_id),
+        "userId": str(room.author.api_id) if detail.author_visible else None,
+        "title": room.title,
+        "date": room.date.isoformat(),
+        "createdAt": api_datetime(room.created_at),
+        "content": room.content,
+        "anonymity": room.anonymity,
+        "isToday": detail.is_today,
+        "participantNumMax": room.participant_num_max,
+        "participantNum": room.participant_num,
+        "contentCategory": room.category,
+        "matchConditionDto": condition_dto(detail.conditions),
+        "participantsOrAuthor": [
+            {"nickname": member.nickname, "isAuthor": member.is_author, "isMe": member.is_me}
+            for member in detail.members
+        ],
+    }
+
+
+def opinion_response(comment: Comment, room: Room, viewer: User | None) -> dict[str, Any]:
+    visible = comment_author_visible(comment=comment, room=room, viewer=viewer)
+    return {
+        "opinionId": str(comment.api_id),
+        "userId": str(comment.author.api_id) if visible else None,
+        "nickname": comment.author.nickname if visible else str(ANONYMOUS_NICKNAME),
+        "createdAt": api_datetime(comment.created_at),
+        "updatedAt": api_datetime(comment.updated_at),
+        "content": comment.content,
+        "parentId": str(comment.parent.api_id) if comment.parent_id else None,
+        "level": comment.level,
+    }

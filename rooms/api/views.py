@@ -1,0 +1,196 @@
+"""Articles (rooms) and opinions (comments): the original's paths, thin views over services.
+
+One class per path, since DRF dispatches by path; each method is one operation of API.md 4.2/4.3.
+"""
+
+from typing import Any
+
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from partner42.errors import NotFoundError
+from partner42.pagination import slice_body, slice_params
+from rooms import selectors, services
+from rooms.api.serializers import (
+    ArticleInput,
+    BoardQuery,
+    OpinionCreateInput,
+    OpinionUpdateInput,
+    article_read_one_response,
+    article_read_response,
+    board_query_data,
+    conditions_from,
+    opinion_response,
+)
+
+SEAT_ATTEMPTS_HEADER = "X-Seat-Attempts"
+
+
+class PlainTextJSONParser(BaseParser):
+    """The newer React client posts JSON.stringify(...) as text/plain (API.md Q5)."""
+
+    media_type = "text/plain"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> Any:
+        return JSONParser().parse(stream, "application/json", parser_context)
+
+
+class RoomApiView(APIView):
+    parser_classes = [JSONParser, PlainTextJSONParser]
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+
+def _viewer(request: Request):
+    return request.user if request.user.is_authenticated else None
+
+
+class ArticleCollectionApi(RoomApiView):
+    def get(self, request: Request) -> Response:
+        """GET /api/articles: the board (Spring Slice of ArticleReadResponse)."""
+        query = BoardQuery(data=board_query_data(request.query_params))
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        filters = selectors.BoardFilters(
+            category=data.get("contentCategory"),
+            is_complete=data.get("isComplete"),
+            anonymity=data.get("anonymity"),
+            conditions={
+                kind: tuple(values) for kind, values in conditions_from(data).items() if values
+            },
+        )
+        params = slice_params(
+            request,
+            sort_fields=selectors.BOARD_SORT_FIELDS,
+            default_order=selectors.BOARD_DEFAULT_ORDER,
+        )
+        items, has_next = selectors.room_board(filters=filters, params=params)
+        viewer = _viewer(request)
+        today = services.room_today()
+        content = [
+            article_read_response(selectors.board_item_for(item, viewer, today)) for item in items
+        ]
+        return Response(slice_body(content, params, has_next))
+
+    def post(self, request: Request) -> Response:
+        """POST /api/articles: create; the caller is the author and first participant."""
+        body = ArticleInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        room = services.room_create(
+            author=request.user,
+            category=body.validated_data["contentCategory"],
+            **body.service_kwargs(),
+        )
+        return Response({"articleId": str(room.api_id)})
+
+
+class ArticleApi(RoomApiView):
+    def get(self, request: Request, article_id: str) -> Response:
+        viewer = _viewer(request)
+        room = selectors.room_get(api_id=article_id, viewer=viewer)
+        detail = selectors.room_detail(room=room, viewer=viewer)
+        return Response(article_read_one_response(detail))
+
+    def put(self, request: Request, article_id: str) -> Response:
+        room = selectors.room_get(api_id=article_id, viewer=request.user)
+        body = ArticleInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        # contentCategory is required and ignored: a room keeps its category (API.md Q8).
+        room = services.room_update(room=room, user=request.user, **body.service_kwargs())
+        return Response({"articleId": str(room.api_id)})
+
+    def delete(self, request: Request, article_id: str) -> Response:
+        # The original deleted the row; SPEC section 3 keeps it (soft), like recoverable-delete.
+        room = selectors.room_get(api_id=article_id, viewer=request.user)
+        services.room_delete(room=room, user=request.user)
+        return Response({"articleId": str(room.api_id)})
+
+
+class ArticleRecoverableDeleteApi(RoomApiView):
+    def post(self, request: Request, article_id: str) -> Response:
+        room = selectors.room_get(api_id=article_id, viewer=request.user)
+        services.room_delete(room=room, user=request.user)
+        return Response({"articleId": str(room.api_id)})
+
+
+class ArticleParticipateApi(RoomApiView):
+    def post(self, request: Request, article_id: str) -> Response:
+        room = selectors.room_get(api_id=article_id, viewer=request.user)
+        change = services.room_join(room=room, user=request.user)
+        return Response(
+            {"articleId": str(room.api_id)}, headers={SEAT_ATTEMPTS_HEADER: str(change.attempts)}
+        )
+
+
+class ArticleParticipateCancelApi(RoomApiView):
+    def post(self, request: Request, article_id: str) -> Response:
+        room = selectors.room_get(api_id=article_id, viewer=request.user)
+        change = services.room_leave(room=room, user=request.user)
+        return Response(
+            {"articleId": str(room.api_id)}, headers={SEAT_ATTEMPTS_HEADER: str(change.attempts)}
+        )
+
+
+class ArticleOpinionsApi(RoomApiView):
+    def get(self, request: Request, article_id: str) -> Response:
+        """Live comments in creation order; an unknown or deleted room has none (the original)."""
+        viewer = _viewer(request)
+        try:
+            room = selectors.room_get(api_id=article_id, viewer=viewer)
+        except NotFoundError:
+            return Response({"valueCount": 0, "values": []})
+        values = [
+            opinion_response(comment, room, viewer) for comment in selectors.comment_list(room=room)
+        ]
+        return Response({"valueCount": len(values), "values": values})
+
+
+class OpinionCollectionApi(RoomApiView):
+    def post(self, request: Request) -> Response:
+        body = OpinionCreateInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        room = selectors.room_get(api_id=data["articleId"], viewer=request.user)
+        parent = None
+        if data.get("parentId"):
+            parent = selectors.comment_get(api_id=data["parentId"], viewer=request.user)
+        comment = services.comment_create(
+            room=room, author=request.user, content=data["content"], parent=parent
+        )
+        return Response({"opinionId": str(comment.api_id)})
+
+
+def _opinion_update_data(data: Any) -> Any:
+    """The client sends either {"content": "..."} or a bare JSON string (API.md Q5)."""
+    return {"content": data} if isinstance(data, str) else data
+
+
+class OpinionApi(RoomApiView):
+    def get(self, request: Request, opinion_id: str) -> Response:
+        viewer = _viewer(request)
+        comment = selectors.comment_get(api_id=opinion_id, viewer=viewer)
+        return Response(opinion_response(comment, comment.room, viewer))
+
+    def put(self, request: Request, opinion_id: str) -> Response:
+        comment = selectors.comment_get(api_id=opinion_id, viewer=request.user)
+        body = OpinionUpdateInput(data=_opinion_update_data(request.data))
+        body.is_valid(raise_exception=True)
+        services.comment_update(
+            comment=comment, user=request.user, content=body.validated_data["content"]
+        )
+        return Response({"opinionId": str(comment.api_id)})
+
+    def delete(self, request: Request, opinion_id: str) -> Response:
+        # Soft, like recoverable-delete: replies keep their parent (SPEC section 4).
+        comment = selectors.comment_get(api_id=opinion_id, viewer=request.user)
+        services.comment_delete(comment=comment, user=request.user)
+        return Response({"opinionId": str(comment.api_id)})
+
+
+class OpinionRecoverableDeleteApi(RoomApiView):
+    def post(self, request: Request, opinion_id: str) -> Response:
+        comment = selectors.comment_get(api_id=opinion_id, viewer=request.user)
+        services.comment_delete(comment=comment, user=request.user)
+        return Response({"opinionId": str(comment.api_id)})

@@ -1,0 +1,349 @@
+"""Reads for rooms and comments: the board, the detail, comment lists, and who may see what.
+
+Anonymity is enforced here, not in the client (SPEC section 3): `author_visible` decides, and the
+presenters below replace the author's nickname and id for everyone else.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from partner42.choices import CONDITION_ENUMS, CONDITION_LIST_NAMES, ConditionKind
+from partner42.errors import NotFoundError
+from partner42.pagination import SliceParams, slice_queryset
+from rooms.cache import board_cached, board_key
+from rooms.models import Comment, Participation, Room, RoomCondition
+from rooms.services import room_today
+
+ANONYMOUS_NICKNAME = _("익명")
+
+# The API's sort names (the original's entity fields) and their ORM lookups.
+BOARD_SORT_FIELDS = {
+    "date": "date",
+    "createdAt": "created_at",
+    "participantNum": "participant_num",
+    "participantNumMax": "participant_num_max",
+    "title": "title",
+}
+BOARD_DEFAULT_ORDER = ["-date", "-created_at"]
+
+
+def is_operator(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def _viewer_pk(viewer: User | None) -> int | None:
+    return viewer.pk if viewer is not None and viewer.is_authenticated else None
+
+
+def author_visible(*, anonymity: bool, author_pk: int, viewer: User | None) -> bool:
+    return not anonymity or _viewer_pk(viewer) == author_pk or is_operator(viewer)
+
+
+def _parse_api_id(api_id: Any) -> uuid.UUID:
+    try:
+        return api_id if isinstance(api_id, uuid.UUID) else uuid.UUID(str(api_id))
+    except ValueError:
+        raise NotFoundError() from None
+
+
+# --- Single rooms -------------------------------------------------------------------------------
+
+
+def room_get(*, api_id: Any, viewer: User | None) -> Room:
+    """The room, or 404 C003 when absent, or deleted and the viewer is not an operator."""
+    room = Room.objects.select_related("author").filter(api_id=_parse_api_id(api_id)).first()
+    if room is None or (room.deleted_at is not None and not is_operator(viewer)):
+        raise NotFoundError()
+    return room
+
+
+def room_conditions(room: Room) -> dict[str, list[str]]:
+    """Conditions by kind, every kind present, values in the enum's order."""
+    return _group_conditions(room.conditions.all())
+
+
+def _group_conditions(rows) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = {kind: set() for kind in ConditionKind.values}
+    for row in rows:
+        found.setdefault(row.kind, set()).add(row.value)
+    return {
+        kind: [value for value in CONDITION_ENUMS[kind].values if value in found[kind]]
+        for kind in ConditionKind.values
+    }
+
+
+def condition_dto(conditions: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """MatchConditionDto: always all four lists."""
+    return {CONDITION_LIST_NAMES[kind]: list(conditions.get(kind, [])) for kind in ConditionKind}
+
+
+@dataclass(frozen=True)
+class Member:
+    user_pk: int
+    user_api_id: uuid.UUID | None
+    nickname: str
+    is_author: bool
+    is_me: bool
+
+
+@dataclass(frozen=True)
+class RoomDetail:
+    room: Room
+    conditions: dict[str, list[str]]
+    members: list[Member]
+    author_visible: bool
+    is_member: bool
+    can_manage: bool  # edit and delete
+    can_join: bool
+    can_leave: bool
+    is_today: bool
+
+
+def room_detail(*, room: Room, viewer: User | None) -> RoomDetail:
+    """The room with members and conditions, masked for the viewer. Two queries."""
+    participations = list(
+        Participation.objects.filter(room=room).select_related("user").order_by("created_at", "pk")
+    )
+    visible = author_visible(anonymity=room.anonymity, author_pk=room.author_id, viewer=viewer)
+    me = _viewer_pk(viewer)
+    members = []
+    for participation in participations:
+        is_author = participation.user_id == room.author_id
+        hidden = is_author and not visible
+        members.append(
+            Member(
+                user_pk=participation.user_id,
+                user_api_id=None if hidden else participation.user.api_id,
+                nickname=str(ANONYMOUS_NICKNAME) if hidden else participation.user.nickname,
+                is_author=is_author,
+                is_me=me is not None and participation.user_id == me,
+            )
+        )
+    is_member = me is not None and any(m.user_pk == me for m in members)
+    is_open = not room.is_complete and room.deleted_at is None
+    can_manage = is_open and me is not None and (room.author_id == me or is_operator(viewer))
+    return RoomDetail(
+        room=room,
+        conditions=room_conditions(room),
+        members=members,
+        author_visible=visible,
+        is_member=is_member,
+        can_manage=can_manage,
+        can_join=is_open and me is not None and not is_member and not room.is_full,
+        can_leave=is_open and is_member and room.author_id != me,
+        is_today=room.date == room_today(),
+    )
+
+
+# --- The board ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    category: str | None = None
+    is_complete: bool | None = None
+    anonymity: bool | None = None
+    # kind -> accepted values: a room matches when it has one of them (and so for every kind).
+    conditions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def cache_parts(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "is_complete": self.is_complete,
+            "anonymity": self.anonymity,
+            "conditions": sorted((k, tuple(sorted(v))) for k, v in self.conditions.items() if v),
+        }
+
+
+def room_board_queryset(filters: BoardFilters) -> QuerySet[Room]:
+    comment_count = (
+        Comment.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = (
+        Room.objects.filter(deleted_at__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("conditions", queryset=RoomCondition.objects.order_by("pk")))
+        .annotate(comment_count=Coalesce(Subquery(comment_count, output_field=IntegerField()), 0))
+    )
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.is_complete is not None:
+        qs = qs.filter(is_complete=filters.is_complete)
+    if filters.anonymity is not None:
+        qs = qs.filter(anonymity=filters.anonymity)
+    for kind, values in filters.conditions.items():
+        if values:
+            qs = qs.filter(
+                Exists(
+                    RoomCondition.objects.filter(
+                        room=OuterRef("pk"), kind=kind, value__in=list(values)
+                    )
+                )
+            )
+    return qs
+
+
+def _board_item(room: Room) -> dict[str, Any]:
+    """A board entry before masking: plain data, the same for every viewer, so it can be cached."""
+    return {
+        "article_id": str(room.api_id),
+        "author_pk": room.author_id,
+        "author_api_id": str(room.author.api_id),
+        "author_nickname": room.author.nickname,
+        "title": room.title,
+        "content": room.content,
+        "date": room.date,
+        "created_at": room.created_at,
+        "anonymity": room.anonymity,
+        "is_complete": room.is_complete,
+        "participant_num_max": room.participant_num_max,
+        "participant_num": room.participant_num,
+        "category": room.category,
+        "conditions": _group_conditions(room.conditions.all()),
+        "comment_count": room.comment_count,
+    }
+
+
+def room_board(
+    *, filters: BoardFilters, params: SliceParams, use_cache: bool = True
+) -> tuple[list[dict[str, Any]], bool]:
+    """One slice of the board as plain items; the first slice comes through the shared cache.
+
+    Two queries whatever the size: the rooms (author joined, comment count as a subquery) and
+    their conditions.
+    """
+
+    def compute() -> tuple[list[dict[str, Any]], bool]:
+        rooms, has_next = slice_queryset(room_board_queryset(filters), params)
+        return [_board_item(room) for room in rooms], has_next
+
+    if params.page != 0 or not use_cache:
+        return compute()
+    key = board_key({**filters.cache_parts(), "size": params.size, "order": tuple(params.order_by)})
+    return board_cached(key, compute)
+
+
+def board_item_for(item: dict[str, Any], viewer: User | None, today: date) -> dict[str, Any]:
+    """The board item as this viewer may see it, plus what depends on the day."""
+    visible = author_visible(
+        anonymity=item["anonymity"], author_pk=item["author_pk"], viewer=viewer
+    )
+    return {
+        **item,
+        "author_visible": visible,
+        "author_nickname": item["author_nickname"] if visible else str(ANONYMOUS_NICKNAME),
+        "author_api_id": item["author_api_id"] if visible else None,
+        "is_today": item["date"] == today,
+    }
+
+
+# --- Comments -----------------------------------------------------------------------------------
+
+
+def comment_get(*, api_id: Any, viewer: User | None) -> Comment:
+    """The comment (deleted ones too), 404 when absent or its room is gone for this viewer."""
+    comment = (
+        Comment.objects.select_related("author", "parent", "room", "room__author")
+        .filter(api_id=_parse_api_id(api_id))
+        .first()
+    )
+    if comment is None or (comment.room.deleted_at is not None and not is_operator(viewer)):
+        raise NotFoundError()
+    return comment
+
+
+def comment_list(*, room: Room) -> list[Comment]:
+    """Live comments of the room in creation order (the API's list). One query."""
+    return list(
+        Comment.objects.filter(room=room, deleted_at__isnull=True)
+        .select_related("author", "parent")
+        .order_by("created_at", "pk")
+    )
+
+
+def comment_author_visible(*, comment: Comment, room: Room, viewer: User | None) -> bool:
+    """Only the anonymous room's author is hidden, in their own room's comments."""
+    return comment.author_id != room.author_id or author_visible(
+        anonymity=room.anonymity, author_pk=room.author_id, viewer=viewer
+    )
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    author_visible: bool
+    nickname: str
+    is_room_author: bool
+    can_manage: bool
+    replies: list["CommentNode"] = field(default_factory=list)
+
+
+def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
+    """Top-level comments with every descendant flattened under them (pages nest two levels).
+
+    Deleted comments stay in the tree when they have replies, shown as "deleted comment"; a
+    deleted comment without live descendants is left out. One query.
+    """
+    comments = list(
+        Comment.objects.filter(room=room).select_related("author").order_by("created_at", "pk")
+    )
+    me = _viewer_pk(viewer)
+    operator = is_operator(viewer)
+    nodes: dict[int, CommentNode] = {}
+    for comment in comments:
+        visible = comment_author_visible(comment=comment, room=room, viewer=viewer)
+        nodes[comment.pk] = CommentNode(
+            comment=comment,
+            author_visible=visible,
+            nickname=comment.author.nickname if visible else str(ANONYMOUS_NICKNAME),
+            is_room_author=comment.author_id == room.author_id,
+            can_manage=comment.deleted_at is None
+            and me is not None
+            and (comment.author_id == me or operator),
+        )
+
+    def root_of(comment: Comment) -> Comment:
+        seen = set()
+        while comment.parent_id is not None and comment.parent_id in nodes:
+            if comment.pk in seen:  # impossible by construction; never loop forever
+                break
+            seen.add(comment.pk)
+            comment = nodes[comment.parent_id].comment
+        return comment
+
+    roots: list[CommentNode] = []
+    for comment in comments:
+        node = nodes[comment.pk]
+        root = root_of(comment)
+        if root.pk == comment.pk:
+            roots.append(node)
+        else:
+            nodes[root.pk].replies.append(node)
+
+    live_parents = {c.parent_id for c in comments if c.deleted_at is None}
+
+    def shown(node: CommentNode) -> bool:
+        return node.comment.deleted_at is None or node.comment.pk in live_parents
+
+    result = []
+    for root in roots:
+        root.replies = [reply for reply in root.replies if shown(reply)]
+        if root.comment.deleted_at is None or root.replies:
+            result.append(root)
+    return result
+
+
+def room_comment_count(room: Room) -> int:
+    return Comment.objects.filter(room=room, deleted_at__isnull=True).count()

@@ -1,0 +1,490 @@
+"""Writes for rooms and comments (SPEC sections 3 and 4).
+
+Seats are guarded by a compare-and-set on the room row: one conditional UPDATE with F() that checks
+the version read just before, the capacity and the state, in the same transaction as the
+participation row. Zero rows updated means somebody else changed the room first: re-read, decide
+again, retry after a short random pause. The last attempt locks the row (SELECT ... FOR UPDATE), so
+the loop always ends with either the change or the true reason (AR005/AR006/AR007/AR008), never
+with a vague "try again".
+
+The UPDATE comes before the INSERT on purpose: on InnoDB the foreign-key check of the inserted
+participation takes a shared lock on the room row, and two joiners holding that shared lock while
+both waiting to update the row would deadlock. Taking the row's exclusive lock first serialises
+them instead.
+"""
+
+import logging
+import random
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from partner42.choices import (
+    CATEGORY_CONDITION_KINDS,
+    CONDITION_ENUMS,
+    CONDITION_LIST_NAMES,
+    ContentCategory,
+)
+from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
+from rooms.cache import board_changed
+from rooms.models import (
+    CAPACITY_MAX,
+    CAPACITY_MIN,
+    COMMENT_MAX,
+    CONTENT_MAX,
+    TITLE_MAX,
+    Comment,
+    Participation,
+    Room,
+    RoomCondition,
+)
+
+logger = logging.getLogger(__name__)
+
+SEOUL = ZoneInfo("Asia/Seoul")
+# Optimistic attempts, the last of which locks the row. Each lost attempt means another change won.
+SEAT_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 0.002
+BACKOFF_CAP_SECONDS = 0.05
+
+Conditions = Mapping[str, Iterable[str]]
+
+
+@dataclass(frozen=True)
+class SeatChange:
+    """A successful join or leave: the room as it is after the change, and the attempts it took."""
+
+    room: Room
+    attempts: int
+
+
+# --- Validation ---------------------------------------------------------------------------------
+
+
+def _error(field: str, value: object, reason: str) -> dict[str, str]:
+    return {"field": field, "value": "" if value is None else str(value), "reason": reason}
+
+
+def room_today(now: datetime | None = None) -> date:
+    """Today in Seoul, the only calendar the product knows."""
+    return timezone.localtime(now or timezone.now(), SEOUL).date()
+
+
+def _clean_conditions(category: str, conditions: Conditions) -> tuple[dict[str, list[str]], list]:
+    allowed = CATEGORY_CONDITION_KINDS[category]
+    cleaned: dict[str, list[str]] = {}
+    errors = []
+    for kind, values in conditions.items():
+        values = list(dict.fromkeys(values or ()))
+        field = CONDITION_LIST_NAMES.get(kind, str(kind))
+        if kind not in CONDITION_ENUMS:
+            errors.append(_error(field, kind, _("Unknown condition.")))
+            continue
+        if values and kind not in allowed:
+            errors.append(
+                _error(field, ",".join(values), _("This condition does not apply to the category."))
+            )
+            continue
+        bad = [v for v in values if v not in CONDITION_ENUMS[kind].values]
+        if bad:
+            errors.append(_error(field, ",".join(bad), _("Unknown value.")))
+            continue
+        if values:
+            cleaned[kind] = values
+    return cleaned, errors
+
+
+def _validate_room(
+    *,
+    category: str,
+    title: str,
+    content: str,
+    meeting_date: date,
+    participant_num_max: int,
+    conditions: Conditions,
+    now: datetime | None,
+) -> dict[str, list[str]]:
+    """Everything a room needs, whatever the caller (API, page, admin): C001 first, then AR011."""
+    errors = []
+    if category not in ContentCategory.values:
+        errors.append(_error("contentCategory", category, _("Unknown category.")))
+    if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
+        errors.append(_error("title", title, _("1 to %(max)d characters.") % {"max": TITLE_MAX}))
+    if not isinstance(content, str) or not content.strip() or len(content) > CONTENT_MAX:
+        errors.append(_error("content", "", _("1 to %(max)d characters.") % {"max": CONTENT_MAX}))
+    if (
+        isinstance(participant_num_max, bool)
+        or not isinstance(participant_num_max, int)
+        or not CAPACITY_MIN <= participant_num_max <= CAPACITY_MAX
+    ):
+        errors.append(
+            _error(
+                "participantNumMax",
+                participant_num_max,
+                _("Between %(min)d and %(max)d.") % {"min": CAPACITY_MIN, "max": CAPACITY_MAX},
+            )
+        )
+    if not isinstance(meeting_date, date) or isinstance(meeting_date, datetime):
+        errors.append(_error("date", meeting_date, _("A date, yyyy-MM-dd.")))
+    cleaned: dict[str, list[str]] = {}
+    if category in ContentCategory.values:
+        cleaned, condition_errors = _clean_conditions(category, conditions)
+        errors.extend(condition_errors)
+    if errors:
+        raise ApplicationError(ErrorCode.INVALID_INPUT, errors=errors)
+    if meeting_date < room_today(now):
+        raise ApplicationError(
+            ErrorCode.DATE_IN_PAST, errors=[_error("date", meeting_date.isoformat(), "")]
+        )
+    return cleaned
+
+
+def _replace_conditions(room: Room, conditions: dict[str, list[str]]) -> None:
+    RoomCondition.objects.filter(room=room).delete()
+    RoomCondition.objects.bulk_create(
+        RoomCondition(room=room, kind=kind, value=value)
+        for kind, values in conditions.items()
+        for value in values
+    )
+
+
+# --- Permissions --------------------------------------------------------------------------------
+
+
+def _is_operator(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def _check_visible(room: Room, user: User | None) -> None:
+    """A deleted room does not exist except for operators, who get the real reason (AR006)."""
+    if room.deleted_at is not None:
+        if _is_operator(user):
+            raise ApplicationError(ErrorCode.ARTICLE_DELETED)
+        raise NotFoundError()
+
+
+def _check_author_or_operator(room: Room, user: User) -> None:
+    if room.author_id != user.pk and not _is_operator(user):
+        raise ApplicationError(ErrorCode.NOT_ARTICLE_AUTHOR)
+
+
+# --- Rooms --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def room_create(
+    *,
+    author: User,
+    category: str,
+    title: str,
+    content: str,
+    meeting_date: date,
+    anonymity: bool,
+    participant_num_max: int,
+    conditions: Conditions,
+    now: datetime | None = None,
+) -> Room:
+    cleaned = _validate_room(
+        category=category,
+        title=title,
+        content=content,
+        meeting_date=meeting_date,
+        participant_num_max=participant_num_max,
+        conditions=conditions,
+        now=now,
+    )
+    room = Room.objects.create(
+        author=author,
+        category=category,
+        title=title,
+        content=content,
+        date=meeting_date,
+        anonymity=bool(anonymity),
+        participant_num_max=participant_num_max,
+        participant_num=1,
+    )
+    Participation.objects.create(room=room, user=author)
+    _replace_conditions(room, cleaned)
+    board_changed()
+    return room
+
+
+def room_update(
+    *,
+    room: Room,
+    user: User,
+    title: str,
+    content: str,
+    meeting_date: date,
+    anonymity: bool,
+    participant_num_max: int,
+    conditions: Conditions,
+    now: datetime | None = None,
+) -> Room:
+    """Replace the editable fields and the conditions; the category never changes (Q8)."""
+    cleaned = _validate_room(
+        category=room.category,
+        title=title,
+        content=content,
+        meeting_date=meeting_date,
+        participant_num_max=participant_num_max,
+        conditions=conditions,
+        now=now,
+    )
+    for attempt in range(1, SEAT_ATTEMPTS + 1):
+        with transaction.atomic():
+            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
+            _check_visible(current, user)
+            _check_author_or_operator(current, user)
+            if current.is_complete:
+                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            if participant_num_max < current.participant_num:
+                raise ApplicationError(
+                    ErrorCode.CAPACITY_BELOW_COUNT,
+                    errors=[
+                        _error(
+                            "participantNumMax",
+                            participant_num_max,
+                            _("Below the current number of participants (%(n)d).")
+                            % {"n": current.participant_num},
+                        )
+                    ],
+                )
+            won = (
+                _open_room(current)
+                .filter(participant_num__lte=participant_num_max)
+                .update(
+                    title=title,
+                    content=content,
+                    date=meeting_date,
+                    anonymity=bool(anonymity),
+                    participant_num_max=participant_num_max,
+                    version=F("version") + 1,
+                    updated_at=now or timezone.now(),
+                )
+            )
+            if won:
+                _replace_conditions(current, cleaned)
+                board_changed()
+                return Room.objects.select_related("author").get(pk=current.pk)
+        _backoff(attempt)
+    raise _undecided(room)
+
+
+def room_join(*, room: Room, user: User) -> SeatChange:
+    for attempt in range(1, SEAT_ATTEMPTS + 1):
+        with transaction.atomic():
+            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
+            _check_visible(current, user)
+            if current.is_complete:
+                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            if Participation.objects.filter(room=current, user=user).exists():
+                raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT)
+            if current.participant_num >= current.participant_num_max:
+                raise ApplicationError(ErrorCode.ARTICLE_FULL)
+            won = (
+                _open_room(current)
+                .filter(participant_num__lt=F("participant_num_max"))
+                .update(participant_num=F("participant_num") + 1, version=F("version") + 1)
+            )
+            if won:
+                try:
+                    Participation.objects.create(room=current, user=user)
+                except IntegrityError:
+                    # The same user joined in a concurrent request; leaving this block with the
+                    # exception rolls back our UPDATE with it.
+                    raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT) from None
+                # Alarm PARTICIPATION_ON_MY_POST to the author goes here, in this transaction
+                # (alarms issue): alarm rows are written with their cause, pushed on commit.
+                board_changed()
+                return SeatChange(room=_reread(current), attempts=attempt)
+        _backoff(attempt)
+    raise _undecided(room)
+
+
+def room_leave(*, room: Room, user: User) -> SeatChange:
+    for attempt in range(1, SEAT_ATTEMPTS + 1):
+        with transaction.atomic():
+            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
+            _check_visible(current, user)
+            if current.is_complete:
+                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            if current.author_id == user.pk:
+                raise ApplicationError(ErrorCode.AUTHOR_CANNOT_LEAVE)
+            if not Participation.objects.filter(room=current, user=user).exists():
+                raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
+            won = (
+                _open_room(current)
+                .filter(participant_num__gt=1)
+                .update(participant_num=F("participant_num") - 1, version=F("version") + 1)
+            )
+            if won:
+                removed, _details = Participation.objects.filter(room=current, user=user).delete()
+                if removed != 1:
+                    # A concurrent leave of the same user won; this raise undoes our UPDATE.
+                    raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
+                # Alarm PARTICIPATION_CANCEL_ON_MY_POST to the author goes here, in this
+                # transaction (alarms issue).
+                board_changed()
+                return SeatChange(room=_reread(current), attempts=attempt)
+        _backoff(attempt)
+    raise _undecided(room)
+
+
+@transaction.atomic
+def room_delete(*, room: Room, user: User, now: datetime | None = None) -> Room:
+    """Soft delete: hidden everywhere but the admin and matches. A completed room stays."""
+    current = _read_room(room.pk, lock=False)
+    if current.deleted_at is not None:
+        raise NotFoundError()  # also for operators: there is nothing left to delete
+    _check_author_or_operator(current, user)
+    if current.is_complete:
+        raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+    won = Room.objects.filter(pk=current.pk, deleted_at__isnull=True, is_complete=False).update(
+        deleted_at=now or timezone.now(), version=F("version") + 1
+    )
+    if not won:
+        raise _reason(_read_room(room.pk, lock=False), user)
+    board_changed()
+    return _reread(current)
+
+
+@transaction.atomic
+def room_restore(*, room: Room, user: User) -> Room:
+    if not _is_operator(user):
+        raise ForbiddenError()
+    won = Room.objects.filter(pk=room.pk, deleted_at__isnull=False).update(
+        deleted_at=None, version=F("version") + 1
+    )
+    if won:
+        board_changed()
+    return _reread(room)
+
+
+def _read_room(pk: int, *, lock: bool) -> Room:
+    qs = Room.objects.all()
+    if lock:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=pk)
+    except Room.DoesNotExist:
+        raise NotFoundError() from None
+
+
+def _reread(room: Room) -> Room:
+    return Room.objects.select_related("author").get(pk=room.pk)
+
+
+def _open_room(current: Room):
+    """The compare-and-set target: this room, unchanged since we read it, and still open."""
+    return Room.objects.filter(
+        pk=current.pk, version=current.version, is_complete=False, deleted_at__isnull=True
+    )
+
+
+def _backoff(attempt: int) -> None:
+    # Full jitter (random pause up to an exponentially growing bound): spreads the losers out.
+    bound = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)
+    time.sleep(random.uniform(0, bound))  # noqa: S311 - jitter, not security
+
+
+def _reason(current: Room, user: User) -> ApplicationError:
+    if current.deleted_at is not None:
+        return (
+            ApplicationError(ErrorCode.ARTICLE_DELETED) if _is_operator(user) else NotFoundError()
+        )
+    if current.is_complete:
+        return ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+    return ApplicationError(ErrorCode.INTERNAL)
+
+
+def _undecided(room: Room) -> ApplicationError:
+    # Unreachable: the last attempt holds the row lock, so its compare-and-set cannot lose.
+    logger.error("room %s: the locked attempt lost its compare-and-set", room.pk)
+    return ApplicationError(ErrorCode.INTERNAL)
+
+
+# --- Comments -----------------------------------------------------------------------------------
+
+
+def _clean_comment_content(content: str) -> str:
+    if not isinstance(content, str) or not content.strip() or len(content) > COMMENT_MAX:
+        raise ApplicationError(
+            ErrorCode.INVALID_INPUT,
+            errors=[
+                _error(
+                    "content",
+                    content if isinstance(content, str) and len(content) <= COMMENT_MAX else "",
+                    _("1 to %(max)d characters.") % {"max": COMMENT_MAX},
+                )
+            ],
+        )
+    return content
+
+
+@transaction.atomic
+def comment_create(
+    *, room: Room, author: User, content: str, parent: Comment | None = None
+) -> Comment:
+    content = _clean_comment_content(content)
+    current = _read_room(room.pk, lock=False)
+    _check_visible(current, author)
+    if parent is not None and (parent.room_id != current.pk or parent.deleted_at is not None):
+        raise NotFoundError()
+    comment = Comment.objects.create(
+        room=current,
+        author=author,
+        parent=parent,
+        level=parent.level + 1 if parent else 1,
+        content=content,
+    )
+    # Alarm COMMENT_ON_MY_COMMENT to parent.author (unless it is the author) goes here, in this
+    # transaction (alarms issue).
+    board_changed()  # the board shows comment counts
+    return comment
+
+
+def _check_comment_author(comment: Comment, user: User) -> None:
+    if comment.author_id != user.pk and not _is_operator(user):
+        raise ApplicationError(ErrorCode.NOT_OPINION_AUTHOR)
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, user: User, content: str) -> Comment:
+    content = _clean_comment_content(content)
+    _check_comment_author(comment, user)
+    won = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+        content=content, updated_at=timezone.now()
+    )
+    if not won:
+        raise NotFoundError()
+    return Comment.objects.select_related("author", "parent", "room").get(pk=comment.pk)
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, user: User, now: datetime | None = None) -> Comment:
+    """Soft and idempotent: the comment shows as deleted and keeps its replies."""
+    _check_comment_author(comment, user)
+    won = Comment.objects.filter(pk=comment.pk, deleted_at__isnull=True).update(
+        deleted_at=now or timezone.now()
+    )
+    if won:
+        board_changed()
+    return Comment.objects.select_related("author", "parent", "room").get(pk=comment.pk)
+
+
+@transaction.atomic
+def comment_restore(*, comment: Comment, user: User) -> Comment:
+    if not _is_operator(user):
+        raise ForbiddenError()
+    if Comment.objects.filter(pk=comment.pk, deleted_at__isnull=False).update(deleted_at=None):
+        board_changed()
+    return Comment.objects.get(pk=comment.pk)

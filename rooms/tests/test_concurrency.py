@@ -1,0 +1,152 @@
+"""Real races on the real database: threads, each with its own connection, released together.
+
+No timing is asserted; only the outcome: every request answered 200 or a 409 with its reason, the
+count matches the rows, the capacity holds, and the version moved once per successful change.
+"""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import UserFactory
+from rooms.models import Participation, Room
+from rooms.services import room_today
+from rooms.tests.factories import RoomFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(calls):
+    """Run the callables in threads released at once; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # reported below, never swallowed
+            results[index] = ("crash", repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def outcome(response):
+    code = response.json().get("code") if response.status_code != 200 else None
+    return (response.status_code, code)
+
+
+def join(room, user):
+    client = client_for(user)
+    return lambda: ("join", *outcome(client.post(f"/api/articles/{room.api_id}/participate")))
+
+
+def leave(room, user):
+    client = client_for(user)
+    return lambda: (
+        "leave",
+        *outcome(client.post(f"/api/articles/{room.api_id}/participate-cancel")),
+    )
+
+
+def edit_capacity(room, author, capacity):
+    client = client_for(author)
+    body = {
+        "title": room.title,
+        "date": (room_today() + timedelta(days=1)).isoformat(),
+        "matchConditionDto": {"placeList": ["GAEPO"]},
+        "content": room.content,
+        "anonymity": False,
+        "participantNumMax": capacity,
+        "contentCategory": "MEAL",
+    }
+    return lambda: (
+        f"edit{capacity}",
+        *outcome(client.put(f"/api/articles/{room.api_id}", body, format="json")),
+    )
+
+
+def assert_consistent(room: Room) -> Room:
+    room = Room.objects.get(pk=room.pk)
+    assert room.participant_num == Participation.objects.filter(room=room).count()
+    assert room.participant_num <= room.participant_num_max
+    return room
+
+
+def test_it_never_overbooks_under_fifty_concurrent_joiners(alice):
+    room = RoomFactory(author=alice, participant_num_max=10)
+    joiners = UserFactory.create_batch(50)
+
+    results = run_together([join(room, user) for user in joiners])
+
+    assert not [r for r in results if r[0] == "crash"], results
+    tally = Counter((status, code) for _op, status, code in results)
+    assert tally == {(200, None): 9, (409, "AR008"): 41}, tally
+    room = assert_consistent(room)
+    assert room.participant_num == 10
+    assert room.version == 9  # once per successful join
+
+
+def test_it_keeps_count_and_capacity_when_joins_race_leaves_and_edits(alice):
+    room = RoomFactory(author=alice, participant_num_max=10)
+    members = UserFactory.create_batch(4)
+    for member in members:
+        client_for(member).post(f"/api/articles/{room.api_id}/participate")
+    start = assert_consistent(room)
+    assert start.participant_num == 5
+    newcomers = UserFactory.create_batch(20)
+
+    calls = [join(room, user) for user in newcomers]
+    calls += [leave(room, member) for member in members]
+    calls += [edit_capacity(room, alice, capacity) for capacity in (3, 5, 7, 9, 12, 15)]
+    results = run_together(calls)
+
+    assert not [r for r in results if r[0] == "crash"], results
+    allowed = {"join": {"AR008"}, "leave": set(), "edit": {"AR003"}}
+    for op, status, code in results:
+        assert status == 200 or (status == 409 and code in allowed[op[:5].rstrip("0123456789")]), (
+            op,
+            status,
+            code,
+        )
+    successes = sum(1 for _op, status, _code in results if status == 200)
+    room = assert_consistent(room)
+    assert room.version == start.version + successes
+    joined = {
+        u.pk for u, r in zip(newcomers, results[: len(newcomers)], strict=True) if r[1] == 200
+    }
+    # Leaves never fail (no capacity check applies), so the members left for good.
+    assert all(r[1] == 200 for r in results[len(newcomers) : len(newcomers) + len(members)])
+    assert set(Participation.objects.filter(room=room).values_list("user", flat=True)) == {
+        alice.pk,
+        *joined,
+    }
+
+
+def test_it_lets_exactly_one_of_two_concurrent_joins_of_the_same_user_win(alice, bob):
+    room = RoomFactory(author=alice, participant_num_max=10)
+
+    results = run_together([join(room, bob) for _ in range(8)])
+
+    tally = Counter((status, code) for _op, status, code in results)
+    assert tally == {(200, None): 1, (409, "AR005"): 7}, results
+    room = assert_consistent(room)
+    assert room.participant_num == 2
+    assert room.version == 1
