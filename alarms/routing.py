@@ -1,1 +1,7 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from alarms.consumers import AlarmConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/alarms/", AlarmConsumer.as_asgi()),
+]

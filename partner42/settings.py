@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "partner42.context_processors.site",
+                "alarms.context_processors.alarm_bell",
             ],
         },
     },
@@ -289,6 +290,8 @@ MATCH_SIZE = env.int("MATCH_SIZE", default=2)
 RANDOM_MATCH_TTL_MINUTES = env.int("RANDOM_MATCH_TTL_MINUTES", default=30)
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
+# SSE alarm stream: a comment line this often keeps proxies from closing an idle stream.
+ALARM_SSE_KEEPALIVE_SECONDS = env.float("ALARM_SSE_KEEPALIVE_SECONDS", default=20)
 
 # --- Operations -----------------------------------------------------------------------------
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])

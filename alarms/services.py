@@ -1,0 +1,99 @@
+"""Alarms: a row in the caller's transaction, then a live push to every open tab after commit.
+
+The push goes through the channel layer to the group `alarms.user.<api_id>`, which every websocket
+(pages) and SSE stream (React client) of that user joins, in whichever process serves it. Network
+I/O happens only in `transaction.on_commit`, so a rolled-back cause pushes nothing, and a failed
+push (Redis down) is logged and never undoes the row: the list and the bell read the rows.
+"""
+
+import logging
+import uuid
+from functools import partial
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from alarms.models import Alarm, AlarmType
+from alarms.selectors import alarm_unread_count
+
+logger = logging.getLogger(__name__)
+
+# Channel-layer message types: AlarmConsumer.alarm_notify / alarm_unread and the SSE view read them.
+NOTIFY_EVENT = "alarm.notify"
+UNREAD_EVENT = "alarm.unread"
+
+
+def alarm_group_name(user_api_id: uuid.UUID | str) -> str:
+    return f"alarms.user.{user_api_id}"
+
+
+def alarm_create(
+    *,
+    user,
+    alarm_type: AlarmType | str,
+    calling_nickname: str | None = None,
+    article_id: uuid.UUID | None = None,
+    opinion_id: uuid.UUID | None = None,
+    match_id: uuid.UUID | None = None,
+) -> Alarm:
+    """Write an alarm for `user` (the recipient) and push it live once the transaction commits.
+
+    Call it inside the transaction of the cause: the row commits or rolls back with it (no
+    savepoint of its own, so it adds one INSERT to the caller's queries). The caller picks the
+    recipient and applies the product's rules (never alarm oneself, hide an anonymous author's
+    nickname); ids are the public `api_id`s of the room, comment and match.
+    """
+    alarm_type = AlarmType(alarm_type)  # an unknown type fails before touching the transaction
+    with transaction.atomic(savepoint=False):
+        alarm = Alarm.objects.create(
+            user=user,
+            alarm_type=alarm_type,
+            calling_nickname=calling_nickname or "",
+            article_id=article_id,
+            opinion_id=opinion_id,
+            match_id=match_id,
+        )
+        event = {
+            "type": NOTIFY_EVENT,
+            "alarmId": str(alarm.api_id),
+            "alarmType": alarm_type.value,
+            "text": alarm.text,
+        }
+        transaction.on_commit(
+            partial(_push, user_id=user.pk, user_api_id=user.api_id, event=event, with_unread=True)
+        )
+    return alarm
+
+
+@transaction.atomic(savepoint=False)
+def alarm_list_mark_read(*, user, alarm_ids: list[int]) -> int:
+    """Mark these alarms of `user` read in one UPDATE; the user's bells learn the new count."""
+    if not alarm_ids:
+        return 0
+    updated = Alarm.objects.filter(user=user, pk__in=alarm_ids, is_read=False).update(is_read=True)
+    if updated:
+        transaction.on_commit(
+            partial(alarm_push_unread_count, user_id=user.pk, user_api_id=user.api_id)
+        )
+    return updated
+
+
+def alarm_push_unread_count(*, user_id: int, user_api_id: uuid.UUID | str) -> bool:
+    """Send the current unread count to every open connection of the user (no new alarm)."""
+    return _push(
+        user_id=user_id, user_api_id=user_api_id, event={"type": UNREAD_EVENT}, with_unread=True
+    )
+
+
+def _push(*, user_id: int, user_api_id: uuid.UUID | str, event: dict, with_unread: bool) -> bool:
+    # Runs after commit: the row is safe whatever happens here, so nothing may raise to the caller.
+    try:
+        message = dict(event)
+        if with_unread:
+            message["unread"] = alarm_unread_count(user_id=user_id)
+        async_to_sync(get_channel_layer().group_send)(alarm_group_name(user_api_id), message)
+    except Exception:
+        logger.exception("Live alarm push to user %s failed; the alarm row is kept", user_api_id)
+        return False
+    return True

@@ -1,0 +1,98 @@
+"""Slack notices on a match: look members up by email, open a group DM, post the summary.
+
+Called from `alarms.tasks.slack_match_notice_task` (a Celery task with retries), never inside a
+transaction. Transient failures (connection errors, 5xx, rate limits) raise SlackTransientError
+for the task to retry; a member unknown to Slack is skipped and logged.
+"""
+
+import logging
+from urllib.error import URLError
+
+from django.conf import settings
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+logger = logging.getLogger(__name__)
+
+# Slack's own error names that mean "try again later" even with a 200.
+_TRANSIENT_ERRORS = {
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+}
+
+
+class SlackTransientError(Exception):
+    """Worth retrying; `retry_after` is Slack's Retry-After in seconds when it sent one."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def slack_client() -> WebClient | None:
+    if not settings.SLACK_BOT_TOKEN:
+        return None
+    # No slack_sdk retry handlers: the Celery task retries with backoff, and only it.
+    return WebClient(
+        token=settings.SLACK_BOT_TOKEN,
+        base_url=settings.SLACK_API_URL,
+        timeout=10,
+        retry_handlers=[],
+    )
+
+
+def slack_match_notice_send(*, emails: list[str], text: str) -> bool:
+    """Post `text` to a group DM of the members with these emails. True if a message was sent."""
+    client = slack_client()
+    if client is None:
+        logger.info("SLACK_BOT_TOKEN is not set: match notice not sent to Slack")
+        return False
+
+    user_ids: list[str] = []
+    for email in dict.fromkeys(e.strip() for e in emails if e and e.strip()):
+        try:
+            response = _call(client.users_lookupByEmail, email=email)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "users_not_found":
+                logger.warning("Slack does not know %s: left out of the match notice", email)
+                continue
+            raise
+        user_ids.append(response["user"]["id"])
+
+    if not user_ids:
+        logger.warning("No match member is on Slack: match notice not sent")
+        return False
+    channel = _call(client.conversations_open, users=user_ids)["channel"]["id"]
+    _call(client.chat_postMessage, channel=channel, text=text)
+    return True
+
+
+def match_notice_text(*, category_label: str, method_label: str, nicknames: list[str]) -> str:
+    """A Korean summary for the group DM, for callers that have nothing better to say."""
+    members = ", ".join(nicknames)
+    return (
+        f"[42Partner] {category_label} 매칭이 확정되었어요! ({method_label})\n"
+        f"함께할 동료: {members}\n"
+        "이 대화방에서 시간과 장소를 정해 보세요."
+    )
+
+
+def _call(method, **kwargs):
+    try:
+        return method(**kwargs)
+    except SlackApiError as exc:
+        response = exc.response
+        status = response.status_code or 0
+        error = response.get("error") if isinstance(response.data, dict) else None
+        if status == 429 or status >= 500 or error in _TRANSIENT_ERRORS:
+            retry_after = response.headers.get("Retry-After") or response.headers.get("retry-after")
+            raise SlackTransientError(
+                f"Slack {method.__name__}: HTTP {status} {error or ''}".strip(),
+                retry_after=int(retry_after) if str(retry_after or "").isdigit() else None,
+            ) from exc
+        raise
+    except (URLError, OSError) as exc:  # refused, reset, DNS, timeout (TimeoutError is an OSError)
+        raise SlackTransientError(f"Slack {method.__name__}: {exc}") from exc

@@ -1,0 +1,45 @@
+import logging
+import random
+
+from celery import shared_task
+from slack_sdk.errors import SlackApiError
+
+from alarms.slack import SlackTransientError, slack_match_notice_send
+
+logger = logging.getLogger(__name__)
+
+SLACK_MAX_RETRIES = 5
+SLACK_BACKOFF_BASE_SECONDS = 10
+SLACK_BACKOFF_MAX_SECONDS = 600
+
+
+def slack_retry_countdown(retries: int, retry_after: int | None = None) -> int:
+    """Backoff with jitter (about 10 s, 20 s, 40 s ... capped), or Slack's own Retry-After."""
+    if retry_after:
+        return retry_after
+    ceiling = min(SLACK_BACKOFF_MAX_SECONDS, SLACK_BACKOFF_BASE_SECONDS * 2**retries)
+    return random.randint(ceiling // 2, ceiling)  # noqa: S311 (jitter, not security)
+
+
+@shared_task(bind=True, max_retries=SLACK_MAX_RETRIES, ignore_result=True)
+def slack_match_notice_task(self, emails: list[str], text: str) -> bool:
+    """Tell the members of a new match on Slack. Enqueue it with transaction.on_commit.
+
+    Whatever Slack does, this never raises to the caller: the match is made either way.
+    """
+    try:
+        return slack_match_notice_send(emails=emails, text=text)
+    except SlackTransientError as exc:
+        if self.request.retries >= self.max_retries:
+            logger.error("Slack match notice given up after %d retries: %s", self.max_retries, exc)
+            return False
+        logger.warning("Slack match notice failed (%s); retrying", exc)
+        raise self.retry(
+            exc=exc, countdown=slack_retry_countdown(self.request.retries, exc.retry_after)
+        ) from exc
+    except SlackApiError as exc:
+        logger.error("Slack refused the match notice: %s", exc.response.get("error"))
+        return False
+    except Exception:
+        logger.exception("Slack match notice failed")
+        return False

@@ -1,0 +1,49 @@
+// The header bell: a websocket to /ws/alarms/ keeps the unread count live and shows a toast per
+// new alarm. Without JavaScript the bell is a plain link with the count rendered by the server.
+(function () {
+  "use strict";
+  var bell = document.querySelector("[data-alarm-bell]");
+  if (!bell || !("WebSocket" in window)) return;
+  var count = bell.querySelector("[data-alarm-count]");
+  var toast = document.querySelector("[data-alarm-toast]");
+  var path = bell.getAttribute("data-alarm-socket") || "/ws/alarms/";
+  var delay = 1000;
+  var toastTimer = null;
+
+  function setCount(n) {
+    if (typeof n !== "number" || !count) return;
+    count.textContent = n > 99 ? "99+" : String(n);
+    count.hidden = n <= 0;
+  }
+
+  function showToast(text) {
+    if (!toast || !text) return;
+    toast.textContent = "";
+    var link = document.createElement("a");
+    link.href = bell.getAttribute("href");
+    link.textContent = text;
+    toast.appendChild(link);
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { toast.hidden = true; }, 6000);
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + path);
+    socket.onopen = function () { delay = 1000; };
+    socket.onmessage = function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      setCount(data.unread);
+      if (data.type === "alarm") showToast(data.text);
+    };
+    socket.onclose = function (event) {
+      if (event.code === 4401) return; // logged out: nothing to listen to
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+
+  connect();
+})();
