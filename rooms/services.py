@@ -111,6 +111,7 @@ def _validate_room(
     participant_num_max: int,
     conditions: Conditions,
     now: datetime | None,
+    allow_past_date: bool = False,
 ) -> dict[str, list[str]]:
     """Everything a room needs, whatever the caller (API, page, admin): C001 first, then AR011."""
     errors = []
@@ -140,7 +141,7 @@ def _validate_room(
         errors.extend(condition_errors)
     if errors:
         raise ApplicationError(ErrorCode.INVALID_INPUT, errors=errors)
-    if meeting_date < room_today(now):
+    if meeting_date < room_today(now) and not allow_past_date:
         raise ApplicationError(
             ErrorCode.DATE_IN_PAST, errors=[_error("date", meeting_date.isoformat(), "")]
         )
@@ -228,8 +229,12 @@ def room_update(
     participant_num_max: int,
     conditions: Conditions,
     now: datetime | None = None,
+    allow_past_date: bool = False,
 ) -> Room:
-    """Replace the editable fields and the conditions; the category never changes (Q8)."""
+    """Replace the editable fields and the conditions; the category never changes (Q8).
+
+    `allow_past_date` is for operators fixing an old room in the admin; the site never sets it.
+    """
     cleaned = _validate_room(
         category=room.category,
         title=title,
@@ -238,6 +243,7 @@ def room_update(
         participant_num_max=participant_num_max,
         conditions=conditions,
         now=now,
+        allow_past_date=allow_past_date,
     )
     for attempt in range(1, SEAT_ATTEMPTS + 1):
         with transaction.atomic():
