@@ -302,6 +302,24 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
+# The two clusters restaurants are measured from (keys are choices.Place values); WGS84 degrees.
+CAMPUSES = {
+    "GAEPO": {
+        "name": _("개포 클러스터"),
+        "address": "서울 강남구 개포로 416",
+        "latitude": 37.4881,
+        "longitude": 127.0655,
+    },
+    "SEOCHO": {
+        "name": _("서초 클러스터"),
+        "address": "서울 서초구 강남대로 327",
+        "latitude": 37.4946,
+        "longitude": 127.0276,
+    },
+}
+# Recommendations are read through a per-process cache for this long (an import clears it at once).
+RESTAURANT_CACHE_SECONDS = env.int("RESTAURANT_CACHE_SECONDS", default=300)
+
 LOG_FILE = env("LOG_FILE", default="")  # also log to this file, rotated at 10 MB, 5 kept
 LOGGING = {
     "version": 1,
