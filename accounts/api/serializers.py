@@ -1,23 +1,9 @@
-from collections.abc import Mapping
-
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-
-class StrictInputSerializer(serializers.Serializer):
-    """An input serializer that rejects unknown keys (the original's Jackson did: 400 C001)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: [_("알 수 없는 필드입니다.")] for key in unknown}
-                )
-        return super().to_internal_value(data)
+from partner42.serializers import RejectUnknownFieldsMixin
 
 
-class AuthLoginInputSerializer(StrictInputSerializer):
+class AuthLoginInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
@@ -45,11 +31,11 @@ class UserIdOutputSerializer(serializers.Serializer):
     userId = serializers.UUIDField(source="api_id")
 
 
-class UserEmailUpdateInputSerializer(StrictInputSerializer):
+class UserEmailUpdateInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     # Format and uniqueness are the service's (pages reuse it); here only presence and type.
     email = serializers.CharField()
 
 
-class UserNicknameUpdateInputSerializer(StrictInputSerializer):
+class UserNicknameUpdateInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     # Length and uniqueness are the service's, like the email's.
     nickname = serializers.CharField()
