@@ -18,7 +18,7 @@ class AlarmAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     readonly_fields = ["api_id", "created_at", "updated_at"]
-    date_hierarchy = "created_at"
+    # No date_hierarchy: on MariaDB it needs the server's time zone tables loaded.
     ordering = ["-created_at"]
     actions = ["mark_read", "mark_unread"]
 
