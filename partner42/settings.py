@@ -219,7 +219,7 @@ LEGACY_EXPIRED_TOKEN_STATUS = env.int("LEGACY_EXPIRED_TOKEN_STATUS", default=401
 # A rotated refresh token presented again within this many seconds is refused without revoking
 # its family: parallel requests of one client refresh at once and all but one lose the race.
 # Later it is a replay and the whole family is revoked (0 = always revoke).
-REFRESH_REUSE_GRACE_SECONDS = env.int("REFRESH_REUSE_GRACE_SECONDS", default=10)
+REFRESH_REUSE_GRACE_SECONDS = env.int("REFRESH_REUSE_GRACE_SECONDS", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -154,7 +154,8 @@ def test_it_revokes_the_whole_family_when_a_used_token_comes_back(alice):
     assert _row(other_login.refresh).revoked_at is None
 
 
-def test_it_refuses_a_used_token_within_the_grace_without_revoking(alice):
+def test_it_refuses_a_used_token_within_the_grace_without_revoking(alice, settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 10
     a = issue_token_pair(user=alice)
     b = token_refresh(raw_refresh=a.refresh)
     within_grace = _row(a.refresh).used_at + timedelta(seconds=9)
@@ -240,7 +241,8 @@ def _refresh_in_parallel(raw_refresh: str, threads: int) -> tuple[list, list]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_lets_exactly_one_of_parallel_refreshes_win():
+def test_it_lets_exactly_one_of_parallel_refreshes_win(settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 10
     user = UserFactory(username="racer")
     start = issue_token_pair(user=user)
 
