@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from alarms.models import AlarmType
+from alarms.services import alarm_create
 from partner42.choices import (
     CATEGORY_CONDITION_KINDS,
     CONDITION_ENUMS,
@@ -308,8 +310,13 @@ def room_join(*, room: Room, user: User) -> SeatChange:
                     # The same user joined in a concurrent request; leaving this block with the
                     # exception rolls back our UPDATE with it.
                     raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT) from None
-                # Alarm PARTICIPATION_ON_MY_POST to the author goes here, in this transaction
-                # (alarms issue): alarm rows are written with their cause, pushed on commit.
+                # The alarm row commits (or not) with the join; it is pushed on commit.
+                alarm_create(
+                    user=current.author,
+                    alarm_type=AlarmType.PARTICIPATION_ON_MY_POST,
+                    calling_nickname=user.nickname,
+                    article_id=current.api_id,
+                )
                 board_changed()
                 return SeatChange(room=_reread(current), attempts=attempt)
         _backoff(attempt)
@@ -337,8 +344,12 @@ def room_leave(*, room: Room, user: User) -> SeatChange:
                 if removed != 1:
                     # A concurrent leave of the same user won; this raise undoes our UPDATE.
                     raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
-                # Alarm PARTICIPATION_CANCEL_ON_MY_POST to the author goes here, in this
-                # transaction (alarms issue).
+                alarm_create(
+                    user=current.author,
+                    alarm_type=AlarmType.PARTICIPATION_CANCEL_ON_MY_POST,
+                    calling_nickname=user.nickname,
+                    article_id=current.api_id,
+                )
                 board_changed()
                 return SeatChange(room=_reread(current), attempts=attempt)
         _backoff(attempt)
@@ -452,8 +463,16 @@ def comment_create(
         level=parent.level + 1 if parent else 1,
         content=content,
     )
-    # Alarm COMMENT_ON_MY_COMMENT to parent.author (unless it is the author) goes here, in this
-    # transaction (alarms issue).
+    if parent is not None and parent.author_id != author.pk:
+        # The room's own author replying in an anonymous room stays anonymous in the alarm too.
+        hidden = current.anonymity and author.pk == current.author_id
+        alarm_create(
+            user=parent.author,
+            alarm_type=AlarmType.COMMENT_ON_MY_COMMENT,
+            calling_nickname=None if hidden else author.nickname,
+            article_id=current.api_id,
+            opinion_id=parent.api_id,
+        )
     board_changed()  # the board shows comment counts
     return comment
 

@@ -1,0 +1,176 @@
+"""Page forms: shape only. The rules (dates, capacity, permissions) live in the services, whose
+errors are put back on the matching field by `apply_error`."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partner42.choices import (
+    CATEGORY_CONDITION_KINDS,
+    ConditionKind,
+    ContentCategory,
+    Place,
+    TimeOfEating,
+    TypeOfStudy,
+    WayOfEating,
+)
+from partner42.errors import ApplicationError
+from rooms.models import CAPACITY_MAX, CAPACITY_MIN, COMMENT_MAX, CONTENT_MAX, TITLE_MAX
+
+# Form field per condition kind, in display order.
+CONDITION_FIELDS = {
+    ConditionKind.PLACE: ("places", _("장소"), Place),
+    ConditionKind.TIME_OF_EATING: ("times_of_eating", _("식사 시간"), TimeOfEating),
+    ConditionKind.WAY_OF_EATING: ("ways_of_eating", _("식사 방식"), WayOfEating),
+    ConditionKind.TYPE_OF_STUDY: ("types_of_study", _("공부 종류"), TypeOfStudy),
+}
+
+# The services name fields as the API does; the forms use these names.
+_API_TO_FORM = {
+    "title": "title",
+    "content": "content",
+    "date": "date",
+    "participantNumMax": "participant_num_max",
+    "anonymity": "anonymity",
+    **{
+        list_name: CONDITION_FIELDS[kind][0]
+        for kind, list_name in {
+            ConditionKind.PLACE: "placeList",
+            ConditionKind.TIME_OF_EATING: "timeOfEatingList",
+            ConditionKind.WAY_OF_EATING: "wayOfEatingList",
+            ConditionKind.TYPE_OF_STUDY: "typeOfStudyList",
+        }.items()
+    },
+}
+
+
+def apply_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show a service error on the form: on each named field it knows, else above the form."""
+    placed = False
+    for item in error.errors:
+        field = _API_TO_FORM.get(item.get("field", ""))
+        if field in form.fields:
+            form.add_error(field, item.get("reason") or error.message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+class RoomForm(forms.Form):
+    """Create and edit; the condition pickers are those of the room's category."""
+
+    title = forms.CharField(label=_("제목"), max_length=TITLE_MAX)
+    date = forms.DateField(
+        label=_("날짜"),
+        input_formats=["%Y-%m-%d"],  # also takes 2030-1-5, as the React client sends
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    participant_num_max = forms.IntegerField(
+        label=_("최대 인원"), min_value=CAPACITY_MIN, max_value=CAPACITY_MAX, initial=4
+    )
+    anonymity = forms.BooleanField(label=_("익명으로 올리기"), required=False)
+    content = forms.CharField(
+        label=_("내용"), max_length=CONTENT_MAX, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, category: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.category = category
+        for kind in CATEGORY_CONDITION_KINDS[category]:
+            name, label, enum = CONDITION_FIELDS[kind]
+            self.fields[name] = forms.MultipleChoiceField(
+                label=label,
+                choices=enum.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+    @property
+    def condition_fields(self) -> list:
+        return [self[CONDITION_FIELDS[kind][0]] for kind in CATEGORY_CONDITION_KINDS[self.category]]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "content": data["content"],
+            "meeting_date": data["date"],
+            "anonymity": data["anonymity"],
+            "participant_num_max": data["participant_num_max"],
+            "conditions": {
+                kind: data.get(CONDITION_FIELDS[kind][0]) or []
+                for kind in CATEGORY_CONDITION_KINDS[self.category]
+            },
+        }
+
+    @classmethod
+    def initial_for(cls, room, conditions: dict[str, list[str]]) -> dict:
+        initial = {
+            "title": room.title,
+            "date": room.date,
+            "participant_num_max": room.participant_num_max,
+            "anonymity": room.anonymity,
+            "content": room.content,
+        }
+        for kind, (name, _label, _enum) in CONDITION_FIELDS.items():
+            initial[name] = conditions.get(kind, [])
+        return initial
+
+
+class CommentForm(forms.Form):
+    content = forms.CharField(
+        label=_("댓글"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    parent = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class BoardFilterForm(forms.Form):
+    """The board's filters (GET). An invalid value is dropped, never an error page."""
+
+    category = forms.ChoiceField(choices=ContentCategory.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("상태"),
+        choices=[("open", _("모집 중")), ("complete", _("완료")), ("all", _("전체"))],
+        required=False,
+    )
+    anonymity = forms.ChoiceField(
+        label=_("익명"),
+        choices=[("", _("전체")), ("no", _("실명 방")), ("yes", _("익명 방"))],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        label=_("정렬"),
+        choices=[("date", _("모임 날짜 순")), ("created", _("최근 등록 순"))],
+        required=False,
+    )
+    places = forms.MultipleChoiceField(
+        label=_("장소"), choices=Place.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    times_of_eating = forms.MultipleChoiceField(
+        label=_("식사 시간"),
+        choices=TimeOfEating.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ways_of_eating = forms.MultipleChoiceField(
+        label=_("식사 방식"),
+        choices=WayOfEating.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    types_of_study = forms.MultipleChoiceField(
+        label=_("공부 종류"),
+        choices=TypeOfStudy.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    page = forms.IntegerField(min_value=0, max_value=10_000, required=False)
+    size = forms.IntegerField(min_value=1, max_value=100, required=False)
+
+    def value(self, name: str, default=None):
+        """The cleaned value, or the default when it was missing or invalid."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        if name in self.errors:
+            return default
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "", []) else value
