@@ -1,0 +1,109 @@
+"""Who gets which alarm, through the services of rooms (and matching) that cause them."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+
+from alarms.models import Alarm, AlarmType
+from alarms.routing import websocket_urlpatterns
+from partner42.errors import ApplicationError
+from rooms import services as rooms
+from rooms.tests.factories import CommentFactory, RoomFactory
+
+
+def _alarms() -> list[tuple]:
+    return list(
+        Alarm.objects.order_by("pk").values_list(
+            "user__username", "alarm_type", "calling_nickname", "article_id", "opinion_id"
+        )
+    )
+
+
+def test_it_alarms_the_author_when_someone_joins(alice, bob):
+    room = RoomFactory(author=alice)
+
+    rooms.room_join(room=room, user=bob)
+
+    assert _alarms() == [("alice", AlarmType.PARTICIPATION_ON_MY_POST, "bob", room.api_id, None)]
+
+
+def test_it_alarms_the_author_when_someone_leaves(alice, bob):
+    room = RoomFactory(author=alice)
+    rooms.room_join(room=room, user=bob)
+
+    rooms.room_leave(room=room, user=bob)
+
+    assert _alarms()[-1] == (
+        "alice",
+        AlarmType.PARTICIPATION_CANCEL_ON_MY_POST,
+        "bob",
+        room.api_id,
+        None,
+    )
+
+
+def test_it_writes_no_alarm_for_a_refused_join(alice, bob, charlie):
+    room = RoomFactory(author=alice, participant_num_max=2)
+    rooms.room_join(room=room, user=bob)
+
+    with pytest.raises(ApplicationError):
+        rooms.room_join(room=room, user=charlie)  # full
+
+    assert len(_alarms()) == 1
+
+
+def test_it_alarms_the_parent_comments_author_on_a_reply(alice, bob, charlie):
+    room = RoomFactory(author=alice)
+    parent = CommentFactory(room=room, author=bob)
+
+    CommentFactory(room=room, author=charlie, parent=parent)
+
+    assert _alarms() == [
+        ("bob", AlarmType.COMMENT_ON_MY_COMMENT, "charlie", room.api_id, parent.api_id)
+    ]
+
+
+def test_it_never_alarms_oneself_for_a_reply(alice, bob):
+    room = RoomFactory(author=alice)
+    parent = CommentFactory(room=room, author=bob)
+
+    CommentFactory(room=room, author=bob, parent=parent)
+
+    assert _alarms() == []
+
+
+def test_it_writes_no_alarm_for_a_top_level_comment(alice, bob):
+    CommentFactory(room=RoomFactory(author=alice), author=bob)
+
+    assert _alarms() == []
+
+
+def test_it_keeps_an_anonymous_author_anonymous_in_a_reply_alarm(alice, bob):
+    room = RoomFactory(author=alice, anonymity=True)
+    parent = CommentFactory(room=room, author=bob)
+
+    CommentFactory(room=room, author=alice, parent=parent)
+
+    [(user, alarm_type, nickname, _, _)] = _alarms()
+    assert (user, alarm_type, nickname) == ("bob", AlarmType.COMMENT_ON_MY_COMMENT, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_pushes_a_join_to_the_authors_open_page(alice, bob):
+    room = RoomFactory(author=alice)
+
+    async def scenario():
+        communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/alarms/")
+        communicator.scope["user"] = alice
+        assert (await communicator.connect(timeout=10))[0]
+        await communicator.receive_json_from(timeout=10)  # the unread count on connect
+
+        await database_sync_to_async(rooms.room_join)(room=room, user=bob)
+
+        message = await communicator.receive_json_from(timeout=10)
+        assert (message["alarmType"], message["unread"]) == ("PARTICIPATION_ON_MY_POST", 1)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
