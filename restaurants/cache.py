@@ -9,6 +9,7 @@ losing it costs one query, and a stale copy lives at most until the next read af
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,8 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 GENERATION_KEY = "restaurants:generation"
-# Plenty for the few keys we use (one per campus); a bound so that no key pattern can grow it.
-MAX_ENTRIES = 64
+# One entry per campus and per filter combination in use; the least recently used goes first.
+MAX_ENTRIES = 512
 
 T = TypeVar("T")
 
@@ -30,7 +31,7 @@ class _Entry:
     value: Any
 
 
-_entries: dict[Hashable, _Entry] = {}
+_entries: OrderedDict[Hashable, _Entry] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -65,10 +66,14 @@ def cached(key: Hashable, load: Callable[[], T]) -> T:
     now = time.monotonic()
     entry = _entries.get(key)
     if entry is not None and entry.generation == generation and entry.expires_at > now:
+        with _lock:
+            if key in _entries:
+                _entries.move_to_end(key)
         return entry.value
     value = load()
     with _lock:
-        if len(_entries) >= MAX_ENTRIES:
-            _entries.clear()
         _entries[key] = _Entry(generation, now + settings.RESTAURANT_CACHE_SECONDS, value)
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
     return value

@@ -1,9 +1,10 @@
 """Reads for the recommendation page and API.
 
 Two paths give the same answers: with the cache on (the default), the open restaurants of a
-campus are read once per process and generation (one query) and then filtered, ordered, sliced
-and picked from in memory; with `RESTAURANT_CACHE_SECONDS=0` every read asks the database with
-the filter, the order and the slice in SQL. bench/bench_restaurants.py compares the two.
+campus are read once per process and generation (one query), then filtered and ordered in memory,
+and each filter's answer is kept too, so that a hot filter costs a slice or a random choice; with
+`RESTAURANT_CACHE_SECONDS=0` every read asks the database with the filter, the order and the
+slice in SQL. bench/bench_restaurants.py compares the two.
 """
 
 import secrets
@@ -94,8 +95,8 @@ def restaurant_recommendation_list(
     """One slice of the open restaurants matching the query, and whether more follow."""
     order_by = order_by or DEFAULT_ORDER
     if cache_enabled():
-        cards = _sorted(_matching(_campus_cards(query.campus), query), order_by)
-        return cards[offset : offset + limit], len(cards) > offset + limit
+        cards = _cached_matching(query, order_by)
+        return list(cards[offset : offset + limit]), len(cards) > offset + limit
     rows = list(
         _distance_queryset(query)
         .order_by(*order_by)
@@ -107,7 +108,7 @@ def restaurant_recommendation_list(
 def restaurant_pick(*, query: RecommendationQuery) -> RestaurantCard | None:
     """A random open restaurant matching the query, or None."""
     if cache_enabled():
-        cards = _matching(_campus_cards(query.campus), query)
+        cards = _cached_matching(query, DEFAULT_ORDER)
         return secrets.choice(cards) if cards else None
     qs = _distance_queryset(query)
     count = qs.count()
@@ -172,6 +173,15 @@ def _campus_cards(campus: str) -> tuple[RestaurantCard, ...]:
     return cached(("campus", campus), load)
 
 
+def _cached_matching(query: RecommendationQuery, order_by: list[str]) -> tuple[RestaurantCard, ...]:
+    """The query's whole answer in order, kept per filter so a hot filter costs one lookup."""
+
+    def load() -> tuple[RestaurantCard, ...]:
+        return tuple(_sorted(_matching(_campus_cards(query.campus), query), order_by))
+
+    return cached(("query", query, tuple(order_by)), load)
+
+
 def _matching(cards: tuple[RestaurantCard, ...], query: RecommendationQuery) -> list:
     max_metres = query.max_metres
     return [
@@ -191,7 +201,7 @@ _SORT_KEYS = {
 
 def _sorted(cards: list[RestaurantCard], order_by: list[str]) -> list[RestaurantCard]:
     if order_by == DEFAULT_ORDER:
-        return cards  # the cached tuple is already in this order
+        return cards  # the campus's cards are read in this order
     # Stable sorts from the last key to the first give a mixed-direction multi-key order.
     for item in reversed(order_by):
         cards = sorted(cards, key=_SORT_KEYS[item.lstrip("-")], reverse=item.startswith("-"))
