@@ -156,6 +156,15 @@ CELERY_TASK_ROUTES = {"matching.tasks.matchmaking_run_task": {"queue": "matchmak
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Seoul"
+CELERY_BEAT_SCHEDULE = {
+    # Pairs what waits and expires what waited too long; new requests also trigger a run.
+    "matchmaking-tick": {
+        "task": "matching.tasks.matchmaking_run_task",
+        "schedule": 10.0,
+        # A tick nobody consumed within its period is dropped: the next one does the same job.
+        "options": {"expires": 10},
+    },
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

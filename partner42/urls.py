@@ -11,11 +11,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("alarms/", include("alarms.urls")),
     path("rooms/", include("rooms.urls")),
+    path("random/", include("matching.urls")),
     path("restaurants/", include("restaurants.urls")),
     # JSON API (paths of the original service).
     path("api/", include("accounts.api.urls")),
     path("api/", include("alarms.api.urls")),
     path("api/", include("rooms.api.urls")),
+    path("api/", include("matching.api.urls")),
     path("api/", include("restaurants.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
