@@ -1,0 +1,110 @@
+from celery.result import EagerResult
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from matching.models import Block, Match, MatchCondition, MatchMember, RandomMatchRequest
+from matching.services import random_match_request_cancel_by_id
+from matching.tasks import matchmaking_run_task
+
+
+class MatchMemberInline(admin.TabularInline):
+    model = MatchMember
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+class MatchConditionInline(admin.TabularInline):
+    model = MatchCondition
+    extra = 0
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = ("id", "api_id", "category", "method", "status", "participant_num", "created_at")
+    list_filter = ("category", "method", "status", "created_at")
+    search_fields = ("api_id", "members__user__nickname", "members__user__username")
+    readonly_fields = ("api_id", "created_at", "updated_at")
+    date_hierarchy = "created_at"
+    inlines = [MatchMemberInline, MatchConditionInline]
+
+
+def _run_matchmaking(request) -> None:
+    # Through the matchmaking queue like every run; in-process (eager) runs report at once.
+    async_result = matchmaking_run_task.delay()
+    if not isinstance(async_result, EagerResult):
+        messages.success(request, _("Matchmaking run queued."))
+        return
+    result = async_result.result
+    if result["skipped"]:
+        messages.warning(request, _("A matchmaking run is already in progress; try again soon."))
+    else:
+        messages.success(
+            request,
+            _("Matchmaking run: %(matched)d matches, %(expired)d expired, %(conflicts)d conflicts.")
+            % result,
+        )
+
+
+@admin.register(RandomMatchRequest)
+class RandomMatchRequestAdmin(admin.ModelAdmin):
+    change_list_template = "admin/matching/randommatchrequest/change_list.html"
+    list_display = (
+        "id",
+        "user",
+        "category",
+        "status",
+        "places",
+        "options",
+        "created_at",
+        "expires_at",
+        "match",
+    )
+    list_filter = ("status", "category", "created_at")
+    search_fields = ("user__username", "user__nickname", "api_id")
+    list_select_related = ("user", "match")
+    raw_id_fields = ("user", "match")
+    readonly_fields = ("api_id", "waiting_key", "version", "created_at", "updated_at", "closed_at")
+    date_hierarchy = "created_at"
+    actions = ["cancel_requests", "run_matchmaking_now"]
+
+    @admin.action(description=_("Cancel the selected waiting requests"))
+    def cancel_requests(self, request, queryset):
+        cancelled = sum(
+            random_match_request_cancel_by_id(request_id=pk)
+            for pk in queryset.filter(status=RandomMatchRequest.Status.WAITING).values_list(
+                "pk", flat=True
+            )
+        )
+        self.message_user(request, _("%(n)d requests cancelled.") % {"n": cancelled})
+
+    @admin.action(description=_("Run matchmaking now"))
+    def run_matchmaking_now(self, request, queryset):
+        _run_matchmaking(request)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "run-matchmaking/",
+                self.admin_site.admin_view(require_POST(self.run_matchmaking_view)),
+                name="matching_randommatchrequest_run",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def run_matchmaking_view(self, request):
+        if not self.has_change_permission(request):
+            messages.error(request, _("You may not run matchmaking."))
+        else:
+            _run_matchmaking(request)
+        return redirect(reverse("admin:matching_randommatchrequest_changelist"))
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ("blocker", "blocked", "created_at")
+    search_fields = ("blocker__nickname", "blocked__nickname")
+    raw_id_fields = ("blocker", "blocked")
+    list_select_related = ("blocker", "blocked")

@@ -1,0 +1,129 @@
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import user_get
+from matching.api.serializers import (
+    BlockInput,
+    BlockOutput,
+    CategoryInput,
+    CategoryQuery,
+    RandomMatchCreateInput,
+    RequiredCategoryQuery,
+    condition_mine_body,
+)
+from matching.selectors import (
+    block_list,
+    random_match_is_waiting,
+    random_match_request_waiting,
+    random_match_waiting_count,
+)
+from matching.services import (
+    block_create,
+    block_delete,
+    random_match_expire_due,
+    random_match_request_cancel,
+    random_match_request_create,
+    random_match_request_renew,
+)
+from partner42.errors import NotFoundError
+
+
+def _query_category(request, *, required: bool = False) -> str | None:
+    serializer_class = RequiredCategoryQuery if required else CategoryQuery
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("contentCategory")
+
+
+class RandomMatchCreateApi(APIView):
+    """POST /api/random-matches: queue a request; 201 with no body, matchmaking runs async."""
+
+    def post(self, request):
+        body = RandomMatchCreateInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        random_match_request_create(user=request.user, **body.validated_data)
+        return Response(status=status.HTTP_201_CREATED)
+
+
+class RandomMatchMineApi(APIView):
+    """GET: `{"isExist"}` for the caller (both categories without `contentCategory`).
+    POST: cancel the caller's waiting request in the body's `contentCategory`."""
+
+    def get(self, request):
+        category = _query_category(request)
+        now = timezone.now()
+        random_match_expire_due(now=now, user=request.user)
+        exists = random_match_is_waiting(user=request.user, category=category, now=now)
+        return Response({"isExist": exists})
+
+    def post(self, request):
+        body = CategoryInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        random_match_request_cancel(
+            user=request.user, category=body.validated_data["contentCategory"]
+        )
+        return Response(status=status.HTTP_200_OK)
+
+
+class RandomMatchConditionMineApi(APIView):
+    """GET: the caller's active conditions in `contentCategory` (required here)."""
+
+    def get(self, request):
+        category = _query_category(request, required=True)
+        now = timezone.now()
+        random_match_expire_due(now=now, user=request.user)
+        waiting = random_match_request_waiting(user=request.user, category=category, now=now)
+        return Response(condition_mine_body(category, waiting))
+
+
+class RandomMatchMembersCountApi(APIView):
+    """GET (public): distinct users waiting in `contentCategory` (or in either)."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        category = _query_category(request)
+        return Response({"randomMatchCount": random_match_waiting_count(category=category)})
+
+
+class RandomMatchRenewApi(APIView):
+    """POST: queue again the caller's request that expired unmatched, with its conditions.
+    Not in the original (it had no expiry notice); 404 C003 when there is nothing to renew."""
+
+    def post(self, request):
+        body = CategoryInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        random_match_request_renew(
+            user=request.user, category=body.validated_data["contentCategory"]
+        )
+        return Response(status=status.HTTP_201_CREATED)
+
+
+class BlockListCreateApi(APIView):
+    """GET: the caller's own block list. POST `{"userId"}`: block that user (idempotent)."""
+
+    def get(self, request):
+        return Response(BlockOutput(block_list(blocker=request.user), many=True).data)
+
+    def post(self, request):
+        body = BlockInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        blocked = user_get(api_id=body.validated_data["userId"])
+        _, created = block_create(blocker=request.user, blocked=blocked)
+        return Response(
+            {"userId": str(blocked.api_id)},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class BlockDeleteApi(APIView):
+    """DELETE /api/blocks/{userId}: unblock; 404 C003 when that user is not blocked."""
+
+    def delete(self, request, user_id: str):
+        blocked = user_get(api_id=user_id)
+        if not block_delete(blocker=request.user, blocked=blocked):
+            raise NotFoundError()
+        return Response({"userId": str(blocked.api_id)})

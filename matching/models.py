@@ -1,0 +1,192 @@
+"""Matches (RANDOM from the matchmaker, MANUAL from a completed room), random-match requests and
+the private block list.
+
+The rooms app adds the room link, reviews and activity scores to `Match` later; nothing here knows
+about rooms (import order rooms -> matching -> alarms -> accounts).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partner42.choices import (
+    CONDITION_ENUMS,
+    ConditionKind,
+    ContentCategory,
+    MatchStatus,
+    MethodCategory,
+    Place,
+    TypeOfStudy,
+    WayOfEating,
+)
+from partner42.models import PublicModel
+
+
+class Match(PublicModel):
+    category = models.CharField(_("category"), max_length=10, choices=ContentCategory.choices)
+    method = models.CharField(_("method"), max_length=10, choices=MethodCategory.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.MATCHED
+    )
+    participant_num = models.PositiveSmallIntegerField(_("participants"), default=0)
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.get_category_display()} #{self.pk}"
+
+
+class MatchMember(models.Model):
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_memberships"
+    )
+    is_author = models.BooleanField(default=False)
+    is_reviewed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("match member")
+        verbose_name_plural = _("match members")
+        constraints = [
+            models.UniqueConstraint(fields=["match", "user"], name="match_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.match_id}"
+
+
+class MatchCondition(models.Model):
+    """One condition value of a match: portable rows instead of one column per enum."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="conditions")
+    kind = models.CharField(max_length=20, choices=ConditionKind.choices)
+    value = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = _("match condition")
+        verbose_name_plural = _("match conditions")
+        constraints = [
+            models.UniqueConstraint(fields=["match", "kind", "value"], name="match_condition_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.value}"
+
+    @property
+    def label(self) -> str:
+        return str(CONDITION_ENUMS[self.kind](self.value).label)
+
+
+# The condition kinds a random request may carry: places plus way of eating (MEAL) or type of
+# study (STUDY). Time of eating is a room condition only (SPEC section 6).
+RANDOM_CONDITION_KINDS: dict[str, tuple[str, str]] = {
+    ContentCategory.MEAL: (ConditionKind.PLACE, ConditionKind.WAY_OF_EATING),
+    ContentCategory.STUDY: (ConditionKind.PLACE, ConditionKind.TYPE_OF_STUDY),
+}
+
+
+class RandomMatchRequest(PublicModel):
+    """One request of one user for one category, with its condition lists (empty list = any)."""
+
+    class Status(models.TextChoices):
+        WAITING = "WAITING", _("대기 중")
+        MATCHED = "MATCHED", _("매칭 완료")
+        CANCELLED = "CANCELLED", _("취소")
+        EXPIRED = "EXPIRED", _("만료")
+
+    # Set by the service from its `now` (not auto_now_add): queue order and expiry use one clock.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="random_match_requests"
+    )
+    category = models.CharField(_("category"), max_length=10, choices=ContentCategory.choices)
+    places = models.JSONField(_("places"), default=list, blank=True)
+    # Way of eating (MEAL) or type of study (STUDY): the category says which enum.
+    options = models.JSONField(_("way of eating / type of study"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    version = models.PositiveIntegerField(default=0)
+    # "user:category" while WAITING, NULL otherwise: a plain unique column enforces "one waiting
+    # request per user and category" on every database (MariaDB has no partial indexes).
+    waiting_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    match = models.ForeignKey(
+        Match,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="random_requests",
+    )
+
+    class Meta:
+        verbose_name = _("random match request")
+        verbose_name_plural = _("random match requests")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "category", "created_at"], name="rmr_queue"),
+            models.Index(fields=["status", "expires_at"], name="rmr_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="WAITING", waiting_key__isnull=False)
+                | (~Q(status="WAITING") & Q(waiting_key__isnull=True)),
+                name="rmr_waiting_key_iff_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.category} {self.status}"
+
+    @staticmethod
+    def make_waiting_key(user_id: int, category: str) -> str:
+        return f"{user_id}:{category}"
+
+    @property
+    def option_kind(self) -> str:
+        return RANDOM_CONDITION_KINDS[self.category][1]
+
+    @property
+    def way_of_eating_list(self) -> list[str]:
+        return list(self.options) if self.category == ContentCategory.MEAL else []
+
+    @property
+    def type_of_study_list(self) -> list[str]:
+        return list(self.options) if self.category == ContentCategory.STUDY else []
+
+    def place_labels(self) -> list[str]:
+        return [str(Place(v).label) for v in self.places]
+
+    def option_labels(self) -> list[str]:
+        enum = WayOfEating if self.category == ContentCategory.MEAL else TypeOfStudy
+        return [str(enum(v).label) for v in self.options]
+
+
+class Block(models.Model):
+    """`blocker` never wants to be paired with `blocked`. Private: `blocked` never sees it."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(condition=~Q(blocker=F("blocked")), name="block_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} blocks {self.blocked}"

@@ -1,0 +1,88 @@
+"""Reads of the matching app.
+
+A WAITING request past `expires_at` counts as gone everywhere here, whether or not a run has
+expired it yet: correctness never waits for beat.
+"""
+
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from matching.models import Block, Match, MatchMember, RandomMatchRequest
+from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
+
+Status = RandomMatchRequest.Status
+
+
+def random_match_active(*, now: datetime | None = None) -> QuerySet[RandomMatchRequest]:
+    now = now or timezone.now()
+    return RandomMatchRequest.objects.filter(status=Status.WAITING, expires_at__gt=now)
+
+
+def random_match_request_waiting(
+    *, user, category: str, now: datetime | None = None
+) -> RandomMatchRequest | None:
+    return random_match_active(now=now).filter(user=user, category=category).first()
+
+
+def random_match_is_waiting(*, user, category: str | None = None, now=None) -> bool:
+    qs = random_match_active(now=now).filter(user=user)
+    if category:
+        qs = qs.filter(category=category)
+    return qs.exists()
+
+
+def random_match_waiting_count(*, category: str | None = None, now=None) -> int:
+    """Distinct users with an active request (in `category`, or in any)."""
+    qs = random_match_active(now=now)
+    if category:
+        qs = qs.filter(category=category)
+    return qs.values("user_id").distinct().count()
+
+
+def random_match_request_latest(*, user, category: str) -> RandomMatchRequest | None:
+    """The user's most recent request in `category`, whatever its state (for the pages)."""
+    return (
+        RandomMatchRequest.objects.filter(user=user, category=category)
+        .select_related("match")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def random_match_request_get(*, user, api_id) -> RandomMatchRequest:
+    request = (
+        RandomMatchRequest.objects.filter(user=user, api_id=api_id).select_related("match").first()
+    )
+    if request is None:
+        raise NotFoundError()
+    return request
+
+
+def match_get_for_member(*, user, api_id) -> Match:
+    """A match with members (and their users) and conditions; only for its members."""
+    match = (
+        Match.objects.filter(api_id=api_id)
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=MatchMember.objects.select_related("user").order_by("id"),
+            ),
+            "conditions",
+        )
+        .first()
+    )
+    if match is None:
+        raise NotFoundError()
+    if not any(member.user_id == user.pk for member in match.members.all()):
+        raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
+    return match
+
+
+def block_list(*, blocker) -> QuerySet[Block]:
+    return Block.objects.filter(blocker=blocker).select_related("blocked").order_by("-created_at")
+
+
+def blocked_user_ids(*, blocker) -> set[int]:
+    return set(Block.objects.filter(blocker=blocker).values_list("blocked_id", flat=True))

@@ -1,0 +1,495 @@
+"""Writes of the matching app: matches, random-match requests, the matchmaker, blocks."""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from alarms.models import AlarmType
+from alarms.services import alarm_create
+from matching.locks import MatchmakingLock
+from matching.matchmaker import Candidate, Planner, mask_of
+from matching.models import (
+    RANDOM_CONDITION_KINDS,
+    Block,
+    Match,
+    MatchCondition,
+    MatchMember,
+    RandomMatchRequest,
+)
+from partner42.choices import (
+    CONDITION_ENUMS,
+    ConditionKind,
+    ContentCategory,
+    MatchStatus,
+    MethodCategory,
+)
+from partner42.errors import (
+    ApplicationError,
+    ErrorCode,
+    InvalidInputError,
+    NotFoundError,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = RandomMatchRequest.Status
+
+# Set while a triggered run is queued and not started: more requests in the meantime add nothing.
+PENDING_KEY = "matching:matchmaking:pending"
+PENDING_TIMEOUT_SECONDS = 60
+# A pass whose groups lost a race (a cancel, an expiry) is planned again at most this often.
+MAX_PASSES = 3
+SYSTEM_NICKNAME = "system"
+
+
+class RandomMatchExistsError(ApplicationError):
+    error_code = ErrorCode.RANDOM_MATCH_EXISTS
+
+
+class RandomMatchNoneError(ApplicationError):
+    error_code = ErrorCode.RANDOM_MATCH_NONE
+
+
+class RandomMatchWrongConditionError(ApplicationError):
+    error_code = ErrorCode.RANDOM_MATCH_WRONG_CONDITION
+
+
+# --- Matches ----------------------------------------------------------------------------------
+
+
+# No savepoint of its own: callers (the matchmaker, a room's completion) wrap it in theirs.
+@transaction.atomic(savepoint=False)
+def match_create(
+    *,
+    category: str,
+    method: str,
+    users: Sequence,
+    conditions: Mapping[str, Iterable[str]],
+    author=None,
+) -> Match:
+    """Create a match with its members and conditions, alarm every member, post to Slack.
+
+    For both methods: the matchmaker (RANDOM, no author) and a completed room (MANUAL, the room's
+    author). Alarms are rows in this transaction; Slack is enqueued only after commit.
+    """
+    users = list(dict.fromkeys(users))
+    if len(users) < 2:
+        raise InvalidInputError(message="A match needs at least two members")
+    category = ContentCategory(category)
+    method = MethodCategory(method)
+    match = Match.objects.create(
+        category=category,
+        method=method,
+        status=MatchStatus.MATCHED,
+        participant_num=len(users),
+    )
+    MatchMember.objects.bulk_create(
+        MatchMember(match=match, user=user, is_author=author is not None and user.pk == author.pk)
+        for user in users
+    )
+    rows = []
+    for kind, values in conditions.items():
+        kind = ConditionKind(kind)
+        enum = CONDITION_ENUMS[kind]
+        for value in dict.fromkeys(values):
+            rows.append(MatchCondition(match=match, kind=kind, value=enum(value).value))
+    MatchCondition.objects.bulk_create(rows)
+
+    calling_nickname = author.nickname if author is not None else SYSTEM_NICKNAME
+    for user in users:
+        alarm_create(
+            user=user,
+            alarm_type=AlarmType.MATCH_CONFIRMED,
+            calling_nickname=calling_nickname,
+            match_id=match.api_id,
+        )
+    emails = [user.email for user in users if user.email]
+    transaction.on_commit(
+        partial(_slack_match_notice, emails=emails, summary=_summary(match, users))
+    )
+    return match
+
+
+def _summary(match: Match, users: Sequence) -> str:
+    nicknames = ", ".join(user.nickname for user in users)
+    return (
+        f"[42Partner] {match.get_method_display()} · {match.get_category_display()}: "
+        f"{nicknames} 매칭이 확정되었어요!"
+    )
+
+
+def _slack_match_notice(*, emails: list[str], summary: str) -> None:
+    # After commit, outside any transaction: the broker being down must not fail the match.
+    try:
+        from alarms.tasks import slack_match_notice_task
+
+        slack_match_notice_task.delay(emails, summary)
+    except Exception:
+        logger.exception("Could not enqueue the Slack notice of a match")
+
+
+# --- Random-match requests --------------------------------------------------------------------
+
+
+def _clean_conditions(category: str, places: Iterable[str], options: Iterable[str]):
+    place_kind, option_kind = RANDOM_CONDITION_KINDS[category]
+    try:
+        clean_places = sorted(
+            {CONDITION_ENUMS[place_kind](v).value for v in places},
+            key=list(CONDITION_ENUMS[place_kind].values).index,
+        )
+        clean_options = sorted(
+            {CONDITION_ENUMS[option_kind](v).value for v in options},
+            key=list(CONDITION_ENUMS[option_kind].values).index,
+        )
+    except ValueError as exc:
+        raise InvalidInputError() from exc
+    return clean_places, clean_options
+
+
+@transaction.atomic
+def random_match_request_create(
+    *,
+    user,
+    category: str,
+    places: Iterable[str] = (),
+    options: Iterable[str] = (),
+    now: datetime | None = None,
+) -> RandomMatchRequest:
+    """Queue a request (empty lists = any) and trigger a matchmaking run after commit.
+
+    `options` are ways of eating for MEAL, types of study for STUDY.
+    """
+    now = now or timezone.now()
+    try:
+        category = ContentCategory(category)
+    except ValueError as exc:
+        raise InvalidInputError() from exc
+    places, options = _clean_conditions(category, places, options)
+    # A request past its time but not yet expired by beat still holds the waiting key.
+    random_match_expire_due(now=now, user=user)
+    try:
+        with transaction.atomic():
+            request = RandomMatchRequest.objects.create(
+                user=user,
+                category=category,
+                places=places,
+                options=options,
+                status=Status.WAITING,
+                waiting_key=RandomMatchRequest.make_waiting_key(user.pk, category),
+                created_at=now,
+                expires_at=now + timedelta(minutes=settings.RANDOM_MATCH_TTL_MINUTES),
+            )
+    except IntegrityError as exc:
+        raise RandomMatchExistsError() from exc
+    transaction.on_commit(matchmaking_trigger, robust=True)
+    return request
+
+
+@transaction.atomic
+def random_match_request_cancel(*, user, category: str, now: datetime | None = None) -> int:
+    """Cancel the user's waiting request in `category`; 409 RM002 when none waits.
+
+    One conditional UPDATE: if the matchmaker claimed the row first, it is no longer WAITING and
+    the cancel finds nothing; if the cancel commits first, the matchmaker's guarded update misses.
+    """
+    now = now or timezone.now()
+    random_match_expire_due(now=now, user=user)
+    cancelled = RandomMatchRequest.objects.filter(
+        user=user, category=category, status=Status.WAITING, expires_at__gt=now
+    ).update(
+        status=Status.CANCELLED,
+        version=F("version") + 1,
+        waiting_key=None,
+        closed_at=now,
+        updated_at=now,
+    )
+    if not cancelled:
+        raise RandomMatchNoneError()
+    return cancelled
+
+
+@transaction.atomic
+def random_match_request_cancel_by_id(*, request_id: int, now: datetime | None = None) -> bool:
+    """The admin's cancel: True if this request was still waiting and is now cancelled."""
+    now = now or timezone.now()
+    return bool(
+        RandomMatchRequest.objects.filter(pk=request_id, status=Status.WAITING).update(
+            status=Status.CANCELLED,
+            version=F("version") + 1,
+            waiting_key=None,
+            closed_at=now,
+            updated_at=now,
+        )
+    )
+
+
+@transaction.atomic
+def random_match_request_renew(
+    *, user, category: str, now: datetime | None = None
+) -> RandomMatchRequest:
+    """Queue again, with the same conditions, the user's last request that expired unmatched."""
+    now = now or timezone.now()
+    random_match_expire_due(now=now, user=user)
+    last = (
+        RandomMatchRequest.objects.filter(user=user, category=category)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if last is None or last.status != Status.EXPIRED:
+        if last is not None and last.status == Status.WAITING:
+            raise RandomMatchExistsError()
+        raise NotFoundError()
+    return random_match_request_create(
+        user=user, category=category, places=last.places, options=last.options, now=now
+    )
+
+
+def random_match_expire_due(*, now: datetime | None = None, user=None) -> int:
+    """Expire waiting requests past their time, each with a "no partner found" alarm.
+
+    Called by every matchmaking run (beat) and before reads and writes of a user's requests,
+    since the embedded default has no beat. Each row is its own conditional update, so a row the
+    matchmaker or a cancel closed meanwhile is left alone and alarms nobody.
+    """
+    now = now or timezone.now()
+    due = RandomMatchRequest.objects.filter(status=Status.WAITING, expires_at__lte=now)
+    if user is not None:
+        due = due.filter(user=user)
+    expired = 0
+    for request in due.select_related("user").order_by("expires_at", "id"):
+        with transaction.atomic():
+            updated = RandomMatchRequest.objects.filter(
+                pk=request.pk, status=Status.WAITING, version=request.version
+            ).update(
+                status=Status.EXPIRED,
+                version=F("version") + 1,
+                waiting_key=None,
+                closed_at=now,
+                updated_at=now,
+            )
+            if updated:
+                alarm_create(user=request.user, alarm_type=AlarmType.RANDOM_MATCH_EXPIRED)
+                expired += 1
+    return expired
+
+
+# --- The matchmaker ---------------------------------------------------------------------------
+
+
+def matchmaking_trigger() -> None:
+    """Enqueue one run unless one is already pending (many requests, one run)."""
+    from matching.tasks import matchmaking_run_task
+
+    if cache.add(PENDING_KEY, "1", timeout=PENDING_TIMEOUT_SECONDS):
+        matchmaking_run_task.delay()
+
+
+@dataclass
+class MatchmakingResult:
+    skipped: bool = False
+    expired: int = 0
+    matches: list[int] = field(default_factory=list)
+    conflicts: int = 0
+    lock_lost: bool = False
+
+    def as_dict(self) -> dict:
+        return {
+            "skipped": self.skipped,
+            "expired": self.expired,
+            "matched": len(self.matches),
+            "conflicts": self.conflicts,
+            "lock_lost": self.lock_lost,
+        }
+
+
+class _GroupConflict(Exception):
+    """A request of the group was cancelled, expired or matched since it was read."""
+
+
+class _LockLost(Exception):
+    pass
+
+
+def matchmaking_run(*, now: datetime | None = None, size: int | None = None) -> MatchmakingResult:
+    """One matchmaking run: expire due requests, then pair what waits, oldest first.
+
+    Never overlaps another run (Redis lock; a second caller returns `skipped`). Each group is
+    its own transaction; an exception in one leaves the groups before it made and the rest
+    waiting for the next run, with no half-made match.
+    """
+    lock = MatchmakingLock()
+    if not lock.acquire():
+        return MatchmakingResult(skipped=True)
+    result = MatchmakingResult()
+    try:
+        # From here on a new request must trigger a new run: this one may not see it.
+        cache.delete(PENDING_KEY)
+        result.expired = random_match_expire_due(now=now)
+        for category in ContentCategory:
+            for _ in range(MAX_PASSES):
+                conflicts = _matchmaking_pass(
+                    category=category,
+                    now=now or timezone.now(),
+                    size=size or settings.MATCH_SIZE,
+                    lock=lock,
+                    result=result,
+                )
+                if not conflicts:
+                    break
+    except _LockLost:
+        result.lock_lost = True
+    finally:
+        lock.release()
+    logger.info("Matchmaking run: %s", result.as_dict())
+    return result
+
+
+def _matchmaking_pass(
+    *, category: str, now: datetime, size: int, lock: MatchmakingLock, result: MatchmakingResult
+) -> int:
+    place_kind, option_kind = RANDOM_CONDITION_KINDS[category]
+    place_universe = list(CONDITION_ENUMS[place_kind].values)
+    option_universe = list(CONDITION_ENUMS[option_kind].values)
+    waiting = RandomMatchRequest.objects.filter(
+        category=category, status=Status.WAITING, expires_at__gt=now
+    )
+    candidates = [
+        Candidate(
+            request_id=pk,
+            user_id=user_id,
+            version=version,
+            created_at=created_at,
+            place_mask=mask_of(places, place_universe),
+            option_mask=mask_of(options, option_universe),
+        )
+        for pk, user_id, version, created_at, places, options in waiting.values_list(
+            "pk", "user_id", "version", "created_at", "places", "options"
+        ).order_by("created_at", "pk")
+    ]
+    if len(candidates) < 2:
+        return 0
+    waiting_users = waiting.values("user_id")
+    planner = Planner(
+        size=size,
+        past_partners=_past_partners(waiting_users),
+        blocked=_blocked(waiting_users),
+    )
+    conflicts = 0
+    for group in planner.plan(candidates):
+        if not lock.keep():
+            raise _LockLost()
+        try:
+            match = _apply_group(group=group, category=category, now=now)
+        except _GroupConflict:
+            conflicts += 1
+            continue
+        result.matches.append(match.pk)
+    result.conflicts += conflicts
+    return conflicts
+
+
+def _past_partners(waiting_users) -> dict[int, set[int]]:
+    their_matches = MatchMember.objects.filter(user_id__in=waiting_users).values("match_id")
+    members_by_match: dict[int, list[int]] = defaultdict(list)
+    for match_id, user_id in MatchMember.objects.filter(match_id__in=their_matches).values_list(
+        "match_id", "user_id"
+    ):
+        members_by_match[match_id].append(user_id)
+    partners: dict[int, set[int]] = defaultdict(set)
+    for members in members_by_match.values():
+        for user_id in members:
+            partners[user_id].update(m for m in members if m != user_id)
+    return partners
+
+
+def _blocked(waiting_users) -> dict[int, set[int]]:
+    blocked: dict[int, set[int]] = defaultdict(set)
+    rows = Block.objects.filter(
+        Q(blocker_id__in=waiting_users) | Q(blocked_id__in=waiting_users)
+    ).values_list("blocker_id", "blocked_id")
+    for blocker_id, blocked_id in rows:
+        blocked[blocker_id].add(blocked_id)
+        blocked[blocked_id].add(blocker_id)
+    return blocked
+
+
+@transaction.atomic
+def _apply_group(*, group: list[Candidate], category: str, now: datetime) -> Match:
+    """Claim the group's requests and make their match, all or nothing.
+
+    The claim is one conditional UPDATE on (id, version, WAITING, not expired): fewer rows than
+    the group means someone else got there first (a cancel wins cleanly), and we roll back. The
+    waiting key allows one waiting request per user and category, so claiming these rows closes
+    every waiting request of the matched users in this category.
+    """
+    guard = Q()
+    for candidate in group:
+        guard |= Q(pk=candidate.request_id, version=candidate.version)
+    claimed = RandomMatchRequest.objects.filter(
+        guard, status=Status.WAITING, expires_at__gt=now
+    ).update(
+        status=Status.MATCHED,
+        version=F("version") + 1,
+        waiting_key=None,
+        closed_at=now,
+        updated_at=now,
+    )
+    if claimed != len(group):
+        raise _GroupConflict()
+    requests = list(
+        RandomMatchRequest.objects.filter(pk__in=[c.request_id for c in group])
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    match = match_create(
+        category=category,
+        method=MethodCategory.RANDOM,
+        users=[r.user for r in requests],
+        conditions=_common_conditions(category, requests),
+    )
+    RandomMatchRequest.objects.filter(pk__in=[r.pk for r in requests]).update(match=match)
+    return match
+
+
+def _common_conditions(category: str, requests: list[RandomMatchRequest]) -> dict[str, list[str]]:
+    """What the group has in common: the intersection of its members' lists (empty = any)."""
+    common: dict[str, list[str]] = {}
+    for kind, attr in zip(RANDOM_CONDITION_KINDS[category], ("places", "options"), strict=True):
+        values = list(CONDITION_ENUMS[kind].values)
+        for request in requests:
+            chosen = getattr(request, attr)
+            if chosen:
+                values = [v for v in values if v in chosen]
+        common[kind] = values
+    return common
+
+
+# --- Blocks -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def block_create(*, blocker, blocked) -> tuple[Block, bool]:
+    """Block `blocked` for `blocker` (idempotent): they are never paired again, either way."""
+    if blocker.pk == blocked.pk:
+        raise InvalidInputError(message="You cannot block yourself")
+    try:
+        with transaction.atomic():
+            return Block.objects.create(blocker=blocker, blocked=blocked), True
+    except IntegrityError:
+        return Block.objects.get(blocker=blocker, blocked=blocked), False
+
+
+@transaction.atomic
+def block_delete(*, blocker, blocked) -> bool:
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return bool(deleted)

@@ -1,0 +1,21 @@
+"""Celery tasks of the matching app: thin wrappers around services.
+
+`matchmaking_run_task` is routed to the `matchmaking` queue (settings.CELERY_TASK_ROUTES), which
+one worker consumes with concurrency 1; the Redis lock inside the service keeps runs apart even
+if a second worker is started by mistake.
+"""
+
+from celery import shared_task
+
+from matching.services import matchmaking_run
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
+    ignore_result=True,
+)
+def matchmaking_run_task() -> dict:
+    return matchmaking_run().as_dict()

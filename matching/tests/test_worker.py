@@ -1,0 +1,134 @@
+"""End to end: two requests through the API, matched by a real Celery worker on Redis."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from alarms.models import Alarm, AlarmType
+from matching.models import Match, RandomMatchRequest
+from partner42.celery import app as celery_app
+
+POLL_LIMIT_SECONDS = 90  # a bound for the worker to start and work, not a timing assertion
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"mysql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
+
+
+def _reset_producer_pool() -> None:
+    # Connections are pooled per broker options; drop ours so the next publish uses the new ones.
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_prefix():
+    """Publish for real (not eager), under a prefix of our own in the broker."""
+    prefix = f"p42-e2e-{uuid.uuid4().hex[:12]}:"
+    saved = {
+        "task_always_eager": celery_app.conf.task_always_eager,
+        "broker_transport_options": celery_app.conf.broker_transport_options,
+    }
+    celery_app.conf.update(
+        task_always_eager=False, broker_transport_options={"global_keyprefix": prefix}
+    )
+    _reset_producer_pool()
+    yield prefix
+    celery_app.conf.update(saved)
+    _reset_producer_pool()
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def worker(broker_prefix):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "partner42.test_settings",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "P42_TEST_BROKER_PREFIX": broker_prefix,
+        "SLACK_BOT_TOKEN": "",
+    }
+    log = tempfile.NamedTemporaryFile(prefix="p42-worker-", suffix=".log", delete=False)  # noqa: SIM115
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "matching.tests.celery_worker",
+        "worker",
+        "-Q",
+        "matchmaking,default",
+        "-c",
+        "1",
+        "-P",
+        "solo",
+        "-n",
+        f"e2e-{uuid.uuid4().hex[:8]}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-l",
+        "INFO",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log_path = log.name
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        os.unlink(log.name)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_it_matches_two_requests_through_a_real_worker(worker, api_client, alice, bob):
+    for user in (alice, bob):
+        api_client.force_authenticate(user=user)
+        response = api_client.post(
+            "/api/random-matches",
+            {"contentCategory": "MEAL", "placeList": ["GAEPO"]},
+            format="json",
+        )
+        assert response.status_code == 201
+
+    deadline = time.monotonic() + POLL_LIMIT_SECONDS
+    while not Match.objects.exists():
+        assert worker.poll() is None, "the worker exited"
+        assert time.monotonic() < deadline, "no match was made by the worker"
+        time.sleep(0.2)
+
+    match = Match.objects.get()
+    assert {m.user for m in match.members.all()} == {alice, bob}
+    assert set(RandomMatchRequest.objects.values_list("status", flat=True)) == {"MATCHED"}
+    alarms = Alarm.objects.filter(alarm_type=AlarmType.MATCH_CONFIRMED, match_id=match.api_id)
+    assert {a.user for a in alarms} == {alice, bob}
+    # The worker made it, not an in-process (eager) run.
+    log = Path(worker.log_path).read_text()
+    assert "'matched': 1" in log, log

@@ -1,0 +1,201 @@
+"""Random-match pages: choose conditions, wait (live count, cancel), see the match; blocks."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import user_get
+from matching.forms import BlockForm, CategoryForm, RandomMatchForm
+from matching.selectors import (
+    block_list,
+    blocked_user_ids,
+    match_get_for_member,
+    random_match_request_get,
+    random_match_request_latest,
+    random_match_request_waiting,
+    random_match_waiting_count,
+)
+from matching.services import (
+    block_create,
+    block_delete,
+    random_match_expire_due,
+    random_match_request_cancel,
+    random_match_request_create,
+    random_match_request_renew,
+)
+from partner42.choices import ContentCategory
+from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
+
+POLL_SECONDS = 3
+
+
+def _category(value: str | None) -> str:
+    value = (value or "").upper()
+    return value if value in ContentCategory.values else ContentCategory.MEAL
+
+
+def _random_url(category: str) -> str:
+    return f"{reverse('matching:random')}?category={category}"
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+def random_match(request):
+    """GET: the request form, or the waiting state. POST: queue a request."""
+    category = _category(request.POST.get("category") or request.GET.get("category"))
+    form = RandomMatchForm(request.POST or None, category=category)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                random_match_request_create(
+                    user=request.user,
+                    category=category,
+                    places=form.cleaned_data["places"],
+                    options=form.cleaned_data["options"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("매칭을 신청했어요. 상대를 찾는 중이에요!"))
+                return redirect(_random_url(category))
+        status = 400
+    now = timezone.now()
+    random_match_expire_due(now=now, user=request.user)
+    context = {
+        "category": category,
+        "categories": ContentCategory,
+        "form": form,
+        "waiting": random_match_request_waiting(user=request.user, category=category, now=now),
+        "latest": random_match_request_latest(user=request.user, category=category),
+        "count": random_match_waiting_count(category=category, now=now),
+        "poll_seconds": POLL_SECONDS,
+    }
+    return render(request, "matching/random.html", context, status=status)
+
+
+@login_required
+@require_GET
+def random_match_status(request, request_id):
+    """The live part of the waiting page (htmx polls it): count, then the result."""
+    now = timezone.now()
+    random_match_expire_due(now=now, user=request.user)
+    try:
+        match_request = random_match_request_get(user=request.user, api_id=request_id)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    context = {
+        "match_request": match_request,
+        "count": random_match_waiting_count(category=match_request.category, now=now),
+        "poll_seconds": POLL_SECONDS,
+    }
+    return render(request, "matching/partials/status.html", context)
+
+
+@login_required
+@require_POST
+def random_match_cancel(request):
+    form = CategoryForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest()
+    category = form.cleaned_data["category"]
+    try:
+        random_match_request_cancel(user=request.user, category=category)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("매칭 신청을 취소했어요."))
+    return redirect(_random_url(category))
+
+
+@login_required
+def random_match_renew(request):
+    """GET: requests that expired unmatched, one click each to queue them again. POST: renew."""
+    if request.method == "POST":
+        form = CategoryForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest()
+        category = form.cleaned_data["category"]
+        try:
+            random_match_request_renew(user=request.user, category=category)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("같은 조건으로 다시 신청했어요."))
+        return redirect(_random_url(category))
+    random_match_expire_due(user=request.user)
+    expired = []
+    for category in ContentCategory:
+        latest = random_match_request_latest(user=request.user, category=category)
+        if latest is not None and latest.status == latest.Status.EXPIRED:
+            expired.append(latest)
+    return render(request, "matching/renew.html", {"expired": expired})
+
+
+@login_required
+@require_GET
+def match_detail(request, match_id):
+    try:
+        match = match_get_for_member(user=request.user, api_id=match_id)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except ForbiddenError as exc:
+        raise PermissionDenied(exc.message) from exc
+    context = {
+        "match": match,
+        "members": list(match.members.all()),
+        "conditions": list(match.conditions.all()),
+        "blocked_ids": blocked_user_ids(blocker=request.user),
+    }
+    return render(request, "matching/match_detail.html", context)
+
+
+@login_required
+def block_list_page(request):
+    """GET: the caller's private block list. POST `user_id`: block that user."""
+    if request.method == "POST":
+        form = BlockForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest()
+        try:
+            blocked = user_get(api_id=form.cleaned_data["user_id"])
+            block_create(blocker=request.user, blocked=blocked)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(nickname)s 님과는 더 이상 매칭되지 않아요.") % {"nickname": blocked.nickname},
+            )
+        return redirect(_next_url(request, reverse("matching:blocks")))
+    return render(request, "matching/blocks.html", {"blocks": block_list(blocker=request.user)})
+
+
+@login_required
+@require_POST
+def block_remove(request, user_id):
+    try:
+        blocked = user_get(api_id=user_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if block_delete(blocker=request.user, blocked=blocked):
+            messages.success(
+                request, _("%(nickname)s 님의 차단을 풀었어요.") % {"nickname": blocked.nickname}
+            )
+    return redirect(_next_url(request, reverse("matching:blocks")))
