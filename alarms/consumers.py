@@ -1,6 +1,10 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
+from alarms.models import AlarmType
 from alarms.selectors import alarm_unread_count
 from alarms.services import alarm_group_name
 
@@ -16,6 +20,7 @@ class AlarmConsumer(AsyncJsonWebsocketConsumer):
     """
 
     group_name: str | None = None
+    language: str = settings.LANGUAGE_CODE
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -24,6 +29,7 @@ class AlarmConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        self.language = _language(self.scope)
         self.group_name = alarm_group_name(user.api_id)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         # Counted after joining the group, so an alarm committed meanwhile is in one or the other.
@@ -39,11 +45,14 @@ class AlarmConsumer(AsyncJsonWebsocketConsumer):
         return
 
     async def alarm_notify(self, event: dict) -> None:
+        # The toast speaks the page's language, whatever language the pushing process had.
+        with translation.override(self.language):
+            text = str(AlarmType(event["alarmType"]).label)
         await self.send_json(
             {
                 "type": "alarm",
                 "unread": event.get("unread"),
-                "text": event["text"],
+                "text": text,
                 "alarmId": event["alarmId"],
                 "alarmType": event["alarmType"],
             }
@@ -51,3 +60,18 @@ class AlarmConsumer(AsyncJsonWebsocketConsumer):
 
     async def alarm_unread(self, event: dict) -> None:
         await self.send_json({"type": "unread", "unread": event.get("unread")})
+
+
+def _language(scope: dict) -> str:
+    """The page's language: Django's language cookie, else Accept-Language, else the default."""
+    candidates = [scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)]
+    headers = dict(scope.get("headers", []))
+    accept = headers.get(b"accept-language", b"").decode("latin1")
+    candidates += [code for code, _ in parse_accept_lang_header(accept) if code != "*"]
+    for code in candidates:
+        if code:
+            try:
+                return translation.get_supported_language_variant(code)
+            except LookupError:
+                continue
+    return settings.LANGUAGE_CODE

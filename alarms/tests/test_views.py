@@ -85,3 +85,29 @@ def test_it_gives_visitors_no_bell():
     request.user = AnonymousUser()
 
     assert alarm_bell(request) == {}
+
+
+def test_it_shows_the_bell_with_the_unread_count_to_members(client, alice):
+    AlarmFactory.create_batch(3, user=alice)
+    client.force_login(alice)
+
+    page = client.get(reverse("accounts:choose")).content.decode()
+
+    assert "data-alarm-bell" in page
+    assert "data-alarm-count>3</span>" in page
+    assert "js/alarms.js" in page
+
+
+def test_it_shows_no_bell_to_visitors(client, db):
+    page = client.get(reverse("accounts:login")).content.decode()
+
+    assert "data-alarm-bell" not in page
+
+
+def test_it_empties_the_bell_on_the_alarm_list(client, alice):
+    AlarmFactory(user=alice)
+    client.force_login(alice)
+
+    page = client.get(URL).content.decode()
+
+    assert "data-alarm-count hidden>0</span>" in page

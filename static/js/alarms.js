@@ -6,6 +6,8 @@
   if (!bell || !("WebSocket" in window)) return;
   var count = bell.querySelector("[data-alarm-count]");
   var toast = document.querySelector("[data-alarm-toast]");
+  // Out of the header: a sticky or filtered header would pin a fixed toast inside itself.
+  if (toast) document.body.appendChild(toast);
   var path = bell.getAttribute("data-alarm-socket") || "/ws/alarms/";
   var delay = 1000;
   var toastTimer = null;
