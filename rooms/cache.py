@@ -28,6 +28,7 @@ ENTRY_KEY = "rooms:board:page0:{digest}"
 
 
 def _ttl() -> float:
+    # A few seconds: the board may lag a write by no more than this when an invalidation is lost.
     return float(getattr(settings, "ROOM_BOARD_CACHE_SECONDS", 5))
 
 
@@ -48,6 +49,8 @@ def board_cached(
     rand: Callable[[], float] = random.random,
 ) -> Any:
     """The cached value under `key`, or `compute()` stored there; never fails on a cache outage."""
+    if _ttl() <= 0:  # caching switched off (ROOM_BOARD_CACHE_SECONDS=0)
+        return compute()
     try:
         found = cache.get_many([GENERATION_KEY, key])
     except Exception:
