@@ -6,6 +6,7 @@ I/O happens only in `transaction.on_commit`, so a rolled-back cause pushes nothi
 push (Redis down) is logged and never undoes the row: the list and the bell read the rows.
 """
 
+import asyncio
 import logging
 import uuid
 from functools import partial
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 # Channel-layer message types: AlarmConsumer.alarm_notify / alarm_unread and the SSE view read them.
 NOTIFY_EVENT = "alarm.notify"
 UNREAD_EVENT = "alarm.unread"
+# The push runs in the committing thread: a Redis that hangs must not hold the request for long.
+PUSH_TIMEOUT_SECONDS = 2.0
 
 
 def alarm_group_name(user_api_id: uuid.UUID | str) -> str:
@@ -92,8 +95,14 @@ def _push(*, user_id: int, user_api_id: uuid.UUID | str, event: dict, with_unrea
         message = dict(event)
         if with_unread:
             message["unread"] = alarm_unread_count(user_id=user_id)
-        async_to_sync(get_channel_layer().group_send)(alarm_group_name(user_api_id), message)
+        async_to_sync(_group_send)(alarm_group_name(user_api_id), message)
     except Exception:
         logger.exception("Live alarm push to user %s failed; the alarm row is kept", user_api_id)
         return False
     return True
+
+
+async def _group_send(group: str, message: dict) -> None:
+    await asyncio.wait_for(
+        get_channel_layer().group_send(group, message), timeout=PUSH_TIMEOUT_SECONDS
+    )

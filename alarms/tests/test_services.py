@@ -1,4 +1,5 @@
 import logging
+import socket
 import uuid
 from unittest import mock
 
@@ -111,6 +112,24 @@ def test_it_keeps_the_row_when_redis_is_down(alice, caplog, django_capture_on_co
     [record] = caplog.records
     assert "Live alarm push" in record.getMessage()
     assert record.exc_info is not None
+
+
+def test_it_gives_up_on_a_redis_that_never_answers(
+    alice, caplog, django_capture_on_commit_callbacks
+):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never replies
+        port = silent.getsockname()[1]
+        hanging = RedisChannelLayer(hosts=[f"redis://127.0.0.1:{port}/0"])
+        with (
+            mock.patch("alarms.services.get_channel_layer", return_value=hanging),
+            mock.patch("alarms.services.PUSH_TIMEOUT_SECONDS", 0.2),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            alarm = alarm_create(user=alice, alarm_type=AlarmType.MATCH_CONFIRMED)
+
+    assert Alarm.objects.filter(pk=alarm.pk).exists()
+    [record] = [r for r in caplog.records if "Live alarm push" in r.getMessage()]
+    assert isinstance(record.exc_info[1], TimeoutError)
 
 
 def test_it_marks_alarms_read_in_one_update(alice, layer, django_assert_num_queries):
