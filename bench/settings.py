@@ -6,10 +6,12 @@ DRF keeps a list of all its timestamps in the cache, which would be measured ins
 import os
 
 from partner42.test_settings import *  # noqa: F403
-from partner42.test_settings import CACHES, REST_FRAMEWORK
+from partner42.test_settings import CACHES, LOGGING, REST_FRAMEWORK
 
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "bench")
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
 ROOM_BOARD_CACHE_SECONDS = float(os.environ.get("ROOM_BOARD_CACHE_SECONDS", "5"))
+# Not one log line per refused join (django.request logs every 4xx as a warning).
+LOGGING["loggers"]["django.request"] = {"level": "ERROR"}
