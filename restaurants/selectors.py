@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
 from restaurants.cache import cache_enabled, cached
-from restaurants.geo import max_metres_for_minutes, walk_minutes
+from restaurants.geo import Campus, campus_list, max_metres_for_minutes, walk_minutes
 from restaurants.models import CampusDistance, PriceLevel, Restaurant
 
 # The orders a list may take (ORM lookups on CampusDistance, as partner42.pagination makes them).
@@ -140,16 +140,16 @@ def restaurant_get(*, api_id: uuid.UUID | str) -> Restaurant | None:
         return None
 
 
-def restaurant_choice_queryset(*, max_walk_minutes: int = 30) -> QuerySet[Restaurant]:
-    """Restaurants a room may name: open, within a walk of some campus, by name."""
-    return (
-        Restaurant.objects.filter(
-            is_open=True,
-            distances__metres__lte=max_metres_for_minutes(max_walk_minutes),
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
+def restaurant_choice_groups(
+    *, max_walk_minutes: int = 15, per_campus: int = 100
+) -> list[tuple[Campus, list[RestaurantCard]]]:
+    """Restaurants a room may name, nearest first under each campus (from the cache when on)."""
+    groups = []
+    for campus in campus_list():
+        query = RecommendationQuery(campus=campus.key, max_walk_minutes=max_walk_minutes)
+        cards, _more = restaurant_recommendation_list(query=query, limit=per_campus)
+        groups.append((campus, cards))
+    return groups
 
 
 def _distance_queryset(query: RecommendationQuery) -> QuerySet[CampusDistance]:

@@ -14,6 +14,8 @@ from partner42.choices import (
     WayOfEating,
 )
 from partner42.errors import ApplicationError
+from restaurants.models import Restaurant
+from restaurants.selectors import restaurant_choice_groups, restaurant_get
 from rooms.models import CAPACITY_MAX, CAPACITY_MIN, COMMENT_MAX, CONTENT_MAX, TITLE_MAX
 
 # Form field per condition kind, in display order.
@@ -31,6 +33,7 @@ _API_TO_FORM = {
     "date": "date",
     "participantNumMax": "participant_num_max",
     "anonymity": "anonymity",
+    "restaurantId": "restaurant",
     **{
         list_name: CONDITION_FIELDS[kind][0]
         for kind, list_name in {
@@ -83,6 +86,10 @@ class RoomForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
+        if category == ContentCategory.MEAL:
+            self.fields["restaurant"] = _restaurant_field(
+                self.data.get("restaurant") or self.initial.get("restaurant")
+            )
 
     @property
     def condition_fields(self) -> list:
@@ -90,7 +97,7 @@ class RoomForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        return {
+        kwargs = {
             "title": data["title"],
             "content": data["content"],
             "meeting_date": data["date"],
@@ -101,6 +108,9 @@ class RoomForm(forms.Form):
                 for kind in CATEGORY_CONDITION_KINDS[self.category]
             },
         }
+        if "restaurant" in self.fields:
+            kwargs["restaurant"] = data.get("restaurant")
+        return kwargs
 
     @classmethod
     def initial_for(cls, room, conditions: dict[str, list[str]]) -> dict:
@@ -113,7 +123,36 @@ class RoomForm(forms.Form):
         }
         for kind, (name, _label, _enum) in CONDITION_FIELDS.items():
             initial[name] = conditions.get(kind, [])
+        if room.restaurant_id:
+            initial["restaurant"] = str(room.restaurant.api_id)
         return initial
+
+
+def _restaurant_field(current: object) -> forms.ModelChoiceField:
+    """Nearby open restaurants, grouped by campus; any restaurant validates (the service checks)."""
+    field = forms.ModelChoiceField(
+        label=_("식당"),
+        queryset=Restaurant.objects.all(),
+        to_field_name="api_id",
+        required=False,
+    )
+    choices: list = [("", _("아직 안 정했어요"))]
+    offered: set[str] = set()
+    for campus, cards in restaurant_choice_groups():
+        options = [
+            (str(card.api_id), f"{card.name} · {card.category} · {card.walk_minutes}분")
+            for card in cards
+        ]
+        offered.update(value for value, _label in options)
+        if options:
+            choices.append((campus.name, options))
+    if current and str(current) not in offered:
+        # The room's own restaurant, even if it closed or is farther away: keep it selectable.
+        named = restaurant_get(api_id=str(current))
+        if named is not None:
+            choices.append((_("지금 식당"), [(str(named.api_id), named.name)]))
+    field.choices = choices
+    return field
 
 
 class CommentForm(forms.Form):

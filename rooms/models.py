@@ -40,6 +40,15 @@ class Room(PublicModel):
     is_complete = models.BooleanField(_("completed"), default=False)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # MEAL only (rooms.services checks it); a restaurant that closes stays named.
+    restaurant = models.ForeignKey(
+        "restaurants.Restaurant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rooms",
+        verbose_name=_("restaurant"),
+    )
 
     class Meta:
         verbose_name = _("room")

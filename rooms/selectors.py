@@ -59,7 +59,11 @@ def _parse_api_id(api_id: Any) -> uuid.UUID:
 
 def room_get(*, api_id: Any, viewer: User | None) -> Room:
     """The room, or 404 C003 when absent, or deleted and the viewer is not an operator."""
-    room = Room.objects.select_related("author").filter(api_id=_parse_api_id(api_id)).first()
+    room = (
+        Room.objects.select_related("author", "restaurant")
+        .filter(api_id=_parse_api_id(api_id))
+        .first()
+    )
     if room is None or (room.deleted_at is not None and not is_operator(viewer)):
         raise NotFoundError()
     return room

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -36,6 +37,7 @@ from partner42.choices import (
     ContentCategory,
 )
 from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
+from restaurants.models import Restaurant
 from rooms.cache import board_changed
 from rooms.models import (
     CAPACITY_MAX,
@@ -58,6 +60,8 @@ BACKOFF_BASE_SECONDS = 0.002
 BACKOFF_CAP_SECONDS = 0.05
 
 Conditions = Mapping[str, Iterable[str]]
+# room_update's default for `restaurant`: keep it (the React client knows no restaurants).
+UNCHANGED: Any = object()
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,23 @@ def _validate_room(
     return cleaned
 
 
+def _check_restaurant(
+    *, category: str, restaurant: Restaurant | None, current_id: int | None = None
+) -> None:
+    """Only a MEAL room names a restaurant; a newly named one must be open."""
+    if restaurant is None:
+        return
+    reason = None
+    if category != ContentCategory.MEAL:
+        reason = _("Only a meal room can name a restaurant.")
+    elif restaurant.pk != current_id and not restaurant.is_open:
+        reason = _("This restaurant is closed.")
+    if reason:
+        raise ApplicationError(
+            ErrorCode.INVALID_INPUT, errors=[_error("restaurantId", restaurant.api_id, reason)]
+        )
+
+
 def _replace_conditions(room: Room, conditions: dict[str, list[str]]) -> None:
     RoomCondition.objects.filter(room=room).delete()
     RoomCondition.objects.bulk_create(
@@ -193,6 +214,7 @@ def room_create(
     anonymity: bool,
     participant_num_max: int,
     conditions: Conditions,
+    restaurant: Restaurant | None = None,
     now: datetime | None = None,
 ) -> Room:
     cleaned = _validate_room(
@@ -204,6 +226,7 @@ def room_create(
         conditions=conditions,
         now=now,
     )
+    _check_restaurant(category=category, restaurant=restaurant)
     room = Room.objects.create(
         author=author,
         category=category,
@@ -213,6 +236,7 @@ def room_create(
         anonymity=bool(anonymity),
         participant_num_max=participant_num_max,
         participant_num=1,
+        restaurant=restaurant,
     )
     Participation.objects.create(room=room, user=author)
     _replace_conditions(room, cleaned)
@@ -230,10 +254,13 @@ def room_update(
     anonymity: bool,
     participant_num_max: int,
     conditions: Conditions,
+    restaurant: Restaurant | None = UNCHANGED,
     now: datetime | None = None,
     allow_past_date: bool = False,
 ) -> Room:
     """Replace the editable fields and the conditions; the category never changes (Q8).
+
+    `restaurant` is replaced only when given (None clears it).
 
     `allow_past_date` is for operators fixing an old room in the admin; the site never sets it.
     """
@@ -266,6 +293,14 @@ def room_update(
                         )
                     ],
                 )
+            changes: dict[str, Any] = {}
+            if restaurant is not UNCHANGED:
+                _check_restaurant(
+                    category=current.category,
+                    restaurant=restaurant,
+                    current_id=current.restaurant_id,
+                )
+                changes["restaurant"] = restaurant
             won = (
                 _open_room(current)
                 .filter(participant_num__lte=participant_num_max)
@@ -277,6 +312,7 @@ def room_update(
                     participant_num_max=participant_num_max,
                     version=F("version") + 1,
                     updated_at=now or timezone.now(),
+                    **changes,
                 )
             )
             if won:

@@ -23,6 +23,7 @@ from partner42.choices import (
     TypeOfStudy,
     WayOfEating,
 )
+from restaurants.selectors import restaurant_get
 from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
 from rooms.selectors import (
     ANONYMOUS_NICKNAME,
@@ -114,10 +115,12 @@ class ArticleInput(StrictSerializer):
     # API.md says 1-20; SPEC section 3 (which wins) says 2-20.
     participantNumMax = serializers.IntegerField(min_value=2, max_value=20)
     contentCategory = EnumField(choices=ContentCategory.choices)
+    # Beyond the original, MEAL only: absent keeps a room's restaurant on update, null clears it.
+    restaurantId = serializers.UUIDField(required=False, allow_null=True)
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.validated_data
-        return {
+        kwargs = {
             "title": data["title"],
             "content": data["content"],
             "meeting_date": data["date"],
@@ -125,6 +128,17 @@ class ArticleInput(StrictSerializer):
             "participant_num_max": data["participantNumMax"],
             "conditions": conditions_from(data["matchConditionDto"]),
         }
+        if "restaurantId" in data:
+            kwargs["restaurant"] = data["restaurantId"]
+        return kwargs
+
+    def validate_restaurantId(self, value):
+        if value is None:
+            return None
+        restaurant = restaurant_get(api_id=value)
+        if restaurant is None:
+            raise serializers.ValidationError(_("Unknown restaurant."))
+        return restaurant
 
     def validate_content(self, value: str) -> str:
         if not value.strip():
@@ -224,6 +238,21 @@ def article_read_one_response(detail: RoomDetail) -> dict[str, Any]:
             {"nickname": member.nickname, "isAuthor": member.is_author, "isMe": member.is_me}
             for member in detail.members
         ],
+        # Beyond the original (SPEC section 8), after its keys: the MEAL room's restaurant.
+        "restaurant": _restaurant_summary(room),
+    }
+
+
+def _restaurant_summary(room: Room) -> dict[str, Any] | None:
+    restaurant = room.restaurant
+    if restaurant is None:
+        return None
+    return {
+        "restaurantId": str(restaurant.api_id),
+        "name": restaurant.name,
+        "category": restaurant.category,
+        "address": restaurant.display_address,
+        "isOpen": restaurant.is_open,
     }
 
 

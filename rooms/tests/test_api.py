@@ -52,6 +52,7 @@ DETAIL_KEYS = [
     "contentCategory",
     "matchConditionDto",
     "participantsOrAuthor",
+    "restaurant",
 ]
 OPINION_KEYS = [
     "opinionId",
