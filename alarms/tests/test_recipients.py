@@ -1,13 +1,19 @@
 """Who gets which alarm, through the services of rooms (and matching) that cause them."""
 
+from datetime import timedelta
+from unittest import mock
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 
 from alarms.models import Alarm, AlarmType
 from alarms.routing import websocket_urlpatterns
+from alarms.tasks import slack_match_notice_task
+from matching import services as matching
 from partner42.errors import ApplicationError
 from rooms import services as rooms
 from rooms.tests.factories import CommentFactory, RoomFactory
@@ -88,6 +94,43 @@ def test_it_keeps_an_anonymous_author_anonymous_in_a_reply_alarm(alice, bob):
 
     [(user, alarm_type, nickname, _, _)] = _alarms()
     assert (user, alarm_type, nickname) == ("bob", AlarmType.COMMENT_ON_MY_COMMENT, "")
+
+
+def _match_alarms() -> list[tuple]:
+    return list(
+        Alarm.objects.order_by("user__username").values_list(
+            "user__username", "alarm_type", "calling_nickname", "match_id"
+        )
+    )
+
+
+def test_it_alarms_every_member_of_a_random_match_and_tells_slack(
+    alice, bob, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch.object(slack_match_notice_task, "delay") as slack,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        match = matching.match_create(
+            category="MEAL", method="RANDOM", users=[alice, bob], conditions={}
+        )
+
+    assert _match_alarms() == [
+        ("alice", AlarmType.MATCH_CONFIRMED, "system", match.api_id),
+        ("bob", AlarmType.MATCH_CONFIRMED, "system", match.api_id),
+    ]
+    [(emails, text)] = [call.args for call in slack.call_args_list]
+    assert emails == [alice.email, bob.email]
+    assert "매칭이 확정되었어요" in text
+
+
+def test_it_alarms_the_owner_of_an_expired_random_match_request(alice, bob):
+    start = timezone.now()
+    matching.random_match_request_create(user=alice, category="MEAL", now=start)
+
+    matching.random_match_expire_due(now=start + timedelta(hours=1))
+
+    assert _alarms() == [("alice", AlarmType.RANDOM_MATCH_EXPIRED, "", None, None)]
 
 
 @pytest.mark.django_db(transaction=True)
