@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from partner42.choices import (
+    CONDITION_ENUMS,
     CONDITION_LIST_NAMES,
     ContentCategory,
     Place,
@@ -23,10 +24,12 @@ from partner42.choices import (
     TypeOfStudy,
     WayOfEating,
 )
+from partner42.errors import InvalidInputError
 from restaurants.selectors import restaurant_get
 from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
 from rooms.selectors import (
     ANONYMOUS_NICKNAME,
+    BoardFilters,
     RoomDetail,
     comment_author_visible,
     condition_dto,
@@ -146,30 +149,68 @@ class ArticleInput(StrictSerializer):
         return value
 
 
-class BoardQuery(serializers.Serializer):
-    """Filters of GET /api/articles; paging and sort are read by partner42.pagination."""
+# Spring's boolean conversion of query parameters.
+_QUERY_BOOLEANS = {
+    "true": True,
+    "false": False,
+    "on": True,
+    "off": False,
+    "yes": True,
+    "no": False,
+    "1": True,
+    "0": False,
+}
 
-    isComplete = serializers.BooleanField(required=False, allow_null=True, default=None)
-    contentCategory = EnumField(choices=ContentCategory.choices, required=False)
-    anonymity = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+def board_filters(query) -> BoardFilters:
+    """The filters of GET /api/articles; paging and sort are partner42.pagination's.
+
+    Parsed by hand, not by a serializer: this runs on every board request, cached or not, and a
+    DRF serializer costs more than the whole cached read. A bad value is a 400 C001 naming it.
+    """
+    errors: list[dict[str, str]] = []
+
+    def boolean(name: str) -> bool | None:
+        raw = query.get(name, "")
+        if raw == "":
+            return None
+        value = _QUERY_BOOLEANS.get(raw.strip().lower())
+        if value is None:
+            errors.append({"field": name, "value": raw, "reason": str(_("Must be true or false."))})
+        return value
+
+    category = query.get("contentCategory", "").strip().upper() or None
+    if category is not None and category not in ContentCategory.values:
+        errors.append(
+            {
+                "field": "contentCategory",
+                "value": query.get("contentCategory"),
+                "reason": str(_("Unknown category.")),
+            }
+        )
+    is_complete = boolean("isComplete")
+    anonymity = boolean("anonymity")
     # Beyond the original: the page's condition filters, repeatable or comma-separated.
-    placeList = _condition_list(Place)
-    timeOfEatingList = _condition_list(TimeOfEating)
-    wayOfEatingList = _condition_list(WayOfEating)
-    typeOfStudyList = _condition_list(TypeOfStudy)
-
-
-def board_query_data(query) -> dict[str, Any]:
-    """The query string as BoardQuery input: lists from repeated or comma-separated values."""
-    data: dict[str, Any] = {}
-    for name in ("isComplete", "contentCategory", "anonymity"):
-        if query.get(name, "") != "":
-            data[name] = query.get(name)
-    for list_name in CONDITION_LIST_NAMES.values():
-        values = [v for raw in query.getlist(list_name) for v in raw.split(",") if v.strip()]
-        if values:
-            data[list_name] = values
-    return data
+    conditions: dict[str, tuple[str, ...]] = {}
+    for kind, list_name in CONDITION_LIST_NAMES.items():
+        values = [
+            value.strip().upper()
+            for raw in query.getlist(list_name)
+            for value in raw.split(",")
+            if value.strip()
+        ]
+        unknown = [value for value in values if value not in CONDITION_ENUMS[kind].values]
+        if unknown:
+            errors.append(
+                {"field": list_name, "value": ",".join(unknown), "reason": str(_("Unknown value."))}
+            )
+        elif values:
+            conditions[kind] = tuple(dict.fromkeys(values))
+    if errors:
+        raise InvalidInputError(errors=errors)
+    return BoardFilters(
+        category=category, is_complete=is_complete, anonymity=anonymity, conditions=conditions
+    )
 
 
 class OpinionCreateInput(StrictSerializer):

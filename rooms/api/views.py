@@ -16,13 +16,11 @@ from partner42.pagination import slice_body, slice_params
 from rooms import selectors, services
 from rooms.api.serializers import (
     ArticleInput,
-    BoardQuery,
     OpinionCreateInput,
     OpinionUpdateInput,
     article_read_one_response,
     article_read_response,
-    board_query_data,
-    conditions_from,
+    board_filters,
     opinion_response,
 )
 
@@ -50,17 +48,7 @@ def _viewer(request: Request):
 class ArticleCollectionApi(RoomApiView):
     def get(self, request: Request) -> Response:
         """GET /api/articles: the board (Spring Slice of ArticleReadResponse)."""
-        query = BoardQuery(data=board_query_data(request.query_params))
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        filters = selectors.BoardFilters(
-            category=data.get("contentCategory"),
-            is_complete=data.get("isComplete"),
-            anonymity=data.get("anonymity"),
-            conditions={
-                kind: tuple(values) for kind, values in conditions_from(data).items() if values
-            },
-        )
+        filters = board_filters(request.query_params)
         params = slice_params(
             request,
             sort_fields=selectors.BOARD_SORT_FIELDS,
