@@ -619,3 +619,40 @@ def test_it_hides_comments_of_deleted_rooms(alice, bob, operator):
     assert_error(client_for(bob).get(f"/api/opinions/{comment.api_id}"), 404, "C003")
     assert client_for(operator).get(f"/api/opinions/{comment.api_id}").status_code == 200
     assert_error(opinion(client_for(bob), comment.room), 404, "C003")
+
+
+def test_it_refuses_a_huge_body_without_a_row(alice):
+    body = json.dumps(article_body(content="가" * 3_000_000))
+    response = client_for(alice).post("/api/articles", body, content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert set(response.json()) == {"message", "status", "errors", "code"}
+    assert not Room.objects.exists()
+
+
+def test_it_refuses_bytes_that_are_not_utf8(alice):
+    response = client_for(alice).post(
+        "/api/articles", b'{"title": "\xff\xfe"}', content_type="application/json"
+    )
+    assert 400 <= response.status_code < 500
+    assert set(response.json()) == {"message", "status", "errors", "code"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"articleId": 42, "content": "x"},
+        {"articleId": ["a"], "content": "x"},
+        {"articleId": None, "content": "x"},
+        {"content": "x"},
+        {"articleId": "ROOM", "content": {"text": "x"}},
+        {"articleId": "ROOM", "content": "x", "level": "deep"},
+        {"articleId": "ROOM", "content": "x", "parentId": 7},
+    ],
+)
+def test_it_refuses_opinions_of_the_wrong_shape(alice, body):
+    room = RoomFactory(author=alice)
+    body = {k: str(room.api_id) if v == "ROOM" else v for k, v in body.items()}
+    response = client_for(alice).post("/api/opinions", body, format="json")
+    assert 400 <= response.status_code < 500, response.content
+    assert set(response.json()) == {"message", "status", "errors", "code"}
+    assert not Comment.objects.exists()
