@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from partner42.choices import CONDITION_ENUMS, CONDITION_LIST_NAMES, ConditionKind
@@ -22,7 +21,8 @@ from rooms.cache import board_cached, board_key
 from rooms.models import Comment, Participation, Room, RoomCondition
 from rooms.services import room_today
 
-ANONYMOUS_NICKNAME = _("익명")
+# What the API shows instead of a hidden author, in every language (pages translate their own).
+ANONYMOUS_NICKNAME = "익명"
 
 # The API's sort names (the original's entity fields) and their ORM lookups.
 BOARD_SORT_FIELDS = {
@@ -126,7 +126,7 @@ def room_detail(*, room: Room, viewer: User | None) -> RoomDetail:
             Member(
                 user_pk=participation.user_id,
                 user_api_id=None if hidden else participation.user.api_id,
-                nickname=str(ANONYMOUS_NICKNAME) if hidden else participation.user.nickname,
+                nickname=ANONYMOUS_NICKNAME if hidden else participation.user.nickname,
                 is_author=is_author,
                 is_me=me is not None and participation.user_id == me,
             )
@@ -247,7 +247,7 @@ def board_item_for(item: dict[str, Any], viewer: User | None, today: date) -> di
     return {
         **item,
         "author_visible": visible,
-        "author_nickname": item["author_nickname"] if visible else str(ANONYMOUS_NICKNAME),
+        "author_nickname": item["author_nickname"] if visible else ANONYMOUS_NICKNAME,
         "author_api_id": item["author_api_id"] if visible else None,
         "is_today": item["date"] == today,
     }
@@ -311,7 +311,7 @@ def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
         nodes[comment.pk] = CommentNode(
             comment=comment,
             author_visible=visible,
-            nickname=comment.author.nickname if visible else str(ANONYMOUS_NICKNAME),
+            nickname=comment.author.nickname if visible else ANONYMOUS_NICKNAME,
             is_room_author=comment.author_id == room.author_id,
             can_manage=comment.deleted_at is None
             and me is not None

@@ -302,7 +302,7 @@ def opinion_response(comment: Comment, room: Room, viewer: User | None) -> dict[
     return {
         "opinionId": str(comment.api_id),
         "userId": str(comment.author.api_id) if visible else None,
-        "nickname": comment.author.nickname if visible else str(ANONYMOUS_NICKNAME),
+        "nickname": comment.author.nickname if visible else ANONYMOUS_NICKNAME,
         "createdAt": api_datetime(comment.created_at),
         "updatedAt": api_datetime(comment.updated_at),
         "content": comment.content,
