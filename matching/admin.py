@@ -27,7 +27,6 @@ class MatchAdmin(admin.ModelAdmin):
     list_filter = ("category", "method", "status", "created_at")
     search_fields = ("api_id", "members__user__nickname", "members__user__username")
     readonly_fields = ("api_id", "created_at", "updated_at")
-    date_hierarchy = "created_at"
     inlines = [MatchMemberInline, MatchConditionInline]
 
 
@@ -67,7 +66,6 @@ class RandomMatchRequestAdmin(admin.ModelAdmin):
     list_select_related = ("user", "match")
     raw_id_fields = ("user", "match")
     readonly_fields = ("api_id", "waiting_key", "version", "created_at", "updated_at", "closed_at")
-    date_hierarchy = "created_at"
     actions = ["cancel_requests", "run_matchmaking_now"]
 
     @admin.action(description=_("Cancel the selected waiting requests"))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -66,8 +67,6 @@ class RandomMatchWrongConditionError(ApplicationError):
 # --- Matches ----------------------------------------------------------------------------------
 
 
-# No savepoint of its own: callers (the matchmaker, a room's completion) wrap it in theirs.
-@transaction.atomic(savepoint=False)
 def match_create(
     *,
     category: str,
@@ -78,14 +77,31 @@ def match_create(
 ) -> Match:
     """Create a match with its members and conditions, alarm every member, post to Slack.
 
-    For both methods: the matchmaker (RANDOM, no author) and a completed room (MANUAL, the room's
-    author). Alarms are rows in this transaction; Slack is enqueued only after commit.
+    For both methods: the matchmaker (RANDOM, no author) and a completed room (MANUAL, the
+    room's author). Alarms are rows in this transaction; Slack is enqueued only after commit.
     """
+    # Checked before the transaction starts: a refusal must not spoil the caller's transaction.
     users = list(dict.fromkeys(users))
     if len(users) < 2:
         raise InvalidInputError(message="A match needs at least two members")
-    category = ContentCategory(category)
-    method = MethodCategory(method)
+    rows = []
+    for kind, values in conditions.items():
+        enum = CONDITION_ENUMS[ConditionKind(kind)]
+        rows.extend((ConditionKind(kind), enum(value).value) for value in dict.fromkeys(values))
+    return _match_insert(
+        category=ContentCategory(category),
+        method=MethodCategory(method),
+        users=users,
+        rows=rows,
+        author=author,
+    )
+
+
+# No savepoint of its own: callers (the matchmaker, a room's completion) wrap it in theirs.
+@transaction.atomic(savepoint=False)
+def _match_insert(
+    *, category: str, method: str, users: list, rows: list[tuple[str, str]], author
+) -> Match:
     match = Match.objects.create(
         category=category,
         method=method,
@@ -96,13 +112,9 @@ def match_create(
         MatchMember(match=match, user=user, is_author=author is not None and user.pk == author.pk)
         for user in users
     )
-    rows = []
-    for kind, values in conditions.items():
-        kind = ConditionKind(kind)
-        enum = CONDITION_ENUMS[kind]
-        for value in dict.fromkeys(values):
-            rows.append(MatchCondition(match=match, kind=kind, value=enum(value).value))
-    MatchCondition.objects.bulk_create(rows)
+    MatchCondition.objects.bulk_create(
+        MatchCondition(match=match, kind=kind, value=value) for kind, value in rows
+    )
 
     calling_nickname = author.nickname if author is not None else SYSTEM_NICKNAME
     for user in users:
@@ -379,6 +391,12 @@ def _matchmaking_pass(
     if len(candidates) < 2:
         return 0
     waiting_users = waiting.values("user_id")
+    users = {
+        user.pk: user
+        for user in get_user_model()
+        .objects.filter(pk__in=waiting_users)
+        .only("pk", "api_id", "username", "nickname", "email")
+    }
     planner = Planner(
         size=size,
         past_partners=_past_partners(waiting_users),
@@ -389,7 +407,7 @@ def _matchmaking_pass(
         if not lock.keep():
             raise _LockLost()
         try:
-            match = _apply_group(group=group, category=category, now=now)
+            match = _apply_group(group=group, category=category, now=now, users=users)
         except _GroupConflict:
             conflicts += 1
             continue
@@ -424,7 +442,9 @@ def _blocked(waiting_users) -> dict[int, set[int]]:
 
 
 @transaction.atomic
-def _apply_group(*, group: list[Candidate], category: str, now: datetime) -> Match:
+def _apply_group(
+    *, group: list[Candidate], category: str, now: datetime, users: Mapping[int, object]
+) -> Match:
     """Claim the group's requests and make their match, all or nothing.
 
     The claim is one conditional UPDATE on (id, version, WAITING, not expired): fewer rows than
@@ -446,31 +466,26 @@ def _apply_group(*, group: list[Candidate], category: str, now: datetime) -> Mat
     )
     if claimed != len(group):
         raise _GroupConflict()
-    requests = list(
-        RandomMatchRequest.objects.filter(pk__in=[c.request_id for c in group])
-        .select_related("user")
-        .order_by("created_at", "pk")
-    )
     match = match_create(
         category=category,
         method=MethodCategory.RANDOM,
-        users=[r.user for r in requests],
-        conditions=_common_conditions(category, requests),
+        users=[users[c.user_id] for c in group],
+        conditions=_common_conditions(category, group),
     )
-    RandomMatchRequest.objects.filter(pk__in=[r.pk for r in requests]).update(match=match)
+    RandomMatchRequest.objects.filter(pk__in=[c.request_id for c in group]).update(match=match)
     return match
 
 
-def _common_conditions(category: str, requests: list[RandomMatchRequest]) -> dict[str, list[str]]:
-    """What the group has in common: the intersection of its members' lists (empty = any)."""
+def _common_conditions(category: str, group: list[Candidate]) -> dict[str, list[str]]:
+    """What the group has in common: the values in every member's masks (empty list = any)."""
+    place_mask = option_mask = -1
+    for candidate in group:
+        place_mask &= candidate.place_mask
+        option_mask &= candidate.option_mask
     common: dict[str, list[str]] = {}
-    for kind, attr in zip(RANDOM_CONDITION_KINDS[category], ("places", "options"), strict=True):
+    for kind, mask in zip(RANDOM_CONDITION_KINDS[category], (place_mask, option_mask), strict=True):
         values = list(CONDITION_ENUMS[kind].values)
-        for request in requests:
-            chosen = getattr(request, attr)
-            if chosen:
-                values = [v for v in values if v in chosen]
-        common[kind] = values
+        common[kind] = [value for bit, value in enumerate(values) if mask & (1 << bit)]
     return common
 
 

@@ -70,10 +70,11 @@ def random_match(request):
                     options=form.cleaned_data["options"],
                 )
             except ApplicationError as exc:
-                form.add_error(None, exc.message)
+                # A conflict with what the user already has (RM001): the page shows that state.
+                messages.error(request, exc.message)
             else:
                 messages.success(request, _("매칭을 신청했어요. 상대를 찾는 중이에요!"))
-                return redirect(_random_url(category))
+            return redirect(_random_url(category))
         status = 400
     now = timezone.now()
     random_match_expire_due(now=now, user=request.user)

@@ -1,0 +1,181 @@
+"""Matchmaking: one full run over 1,000 and over 10,000 waiting requests on MariaDB.
+
+    DATABASE_URL=mysql://root@127.0.0.1:3306/partner42 REDIS_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python -m bench bench_matchmaking      (or `make bench` for every benchmark)
+
+Each size starts from empty tables, fills the queue with mixed conditions (both categories, some
+"any" lists, a fixed random seed) and times `matchmaking_run()`: expiry check, planning and one
+transaction per match with its members, conditions, alarms (rows and live pushes) and Slack
+enqueue. Reported: time per match, the ratio of the large run to the small one (goal: close to
+linear, under 12x for 10x the requests), and time per match against one bare single-row
+transaction measured in the same run, which makes the figure comparable across machines.
+
+Options (or environment): --sizes (BENCH_MATCH_SIZES, "1000,10000"), --baseline-rounds (500).
+Writes bench/results/matchmaking.json as well.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import time
+from datetime import timedelta
+
+from bench.common import ROOT, bench_database, env_int, setup_django
+
+GOAL_RATIO = 12.0
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="bench_matchmaking", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--sizes", default=os.environ.get("BENCH_MATCH_SIZES", "1000,10000"), type=str
+    )
+    parser.add_argument(
+        "--baseline-rounds", type=int, default=env_int("BENCH_BASELINE_ROUNDS", 500)
+    )
+    args = parser.parse_args(argv or [])
+    sizes = [int(size) for size in args.sizes.split(",")]
+
+    setup_django()
+    from django.conf import settings
+
+    # Alarm pushes and the Slack task run as in production; nobody listens, Slack has no token.
+    settings.SLACK_BOT_TOKEN = ""
+    with bench_database("match"):
+        baseline = _bare_transaction_seconds(rounds=args.baseline_rounds)
+        runs = [_one_run(size) for size in sizes]
+
+    report = {
+        "settings": {"sizes": sizes, "baseline_rounds": args.baseline_rounds},
+        "baseline_transaction_ms": round(baseline * 1000, 3),
+        "runs": [
+            {
+                **run,
+                "per_match_over_baseline": round(run["ms_per_match"] / (baseline * 1000), 2),
+            }
+            for run in runs
+        ],
+    }
+    if len(runs) >= 2:
+        small, large = runs[0], runs[-1]
+        report["size_ratio"] = large["requests"] / small["requests"]
+        report["time_ratio"] = round(large["seconds"] / small["seconds"], 2)
+        report["goal_time_ratio_below"] = GOAL_RATIO * report["size_ratio"] / 10
+    _print(report)
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "matchmaking.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def _bare_transaction_seconds(*, rounds: int) -> float:
+    """Mean time of one transaction that updates one row by primary key."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from accounts.models import User
+
+    user = User.objects.create(username="baseline", nickname="baseline")
+    for _ in range(20):  # warm the connection and the row
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(last_name=F("last_name"))
+    samples = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(first_name="b")
+        samples.append(time.perf_counter() - began)
+    user.delete()
+    return statistics.fmean(samples)
+
+
+def _one_run(size: int) -> dict:
+    from django.utils import timezone
+
+    from matching.services import matchmaking_run
+
+    _empty_tables()
+    now = timezone.now()
+    _fill(size, now=now - timedelta(minutes=5))
+    began = time.perf_counter()
+    result = matchmaking_run(now=now)
+    seconds = time.perf_counter() - began
+    matches = len(result.matches)
+    return {
+        "requests": size,
+        "matches": matches,
+        "left_waiting": size - matches * 2,
+        "conflicts": result.conflicts,
+        "seconds": round(seconds, 3),
+        "ms_per_match": round(seconds * 1000 / matches, 3) if matches else None,
+    }
+
+
+def _empty_tables() -> None:
+    from accounts.models import User
+    from alarms.models import Alarm
+    from matching.models import Match, RandomMatchRequest
+
+    RandomMatchRequest.objects.all().delete()
+    Match.objects.all().delete()
+    Alarm.objects.all().delete()
+    User.objects.filter(username__startswith="mm").delete()
+
+
+def _fill(size: int, *, now) -> None:
+    from accounts.models import User
+    from matching.models import RandomMatchRequest
+    from partner42.choices import ContentCategory, Place, TypeOfStudy, WayOfEating
+
+    rng = random.Random(42)
+
+    def some(values: list[str]) -> list[str]:
+        if rng.random() < 0.25:
+            return []  # any
+        return sorted(rng.sample(values, rng.randint(1, len(values))), key=values.index)
+
+    users = User.objects.bulk_create(
+        User(username=f"mm{i}", nickname=f"mm{i}", email=f"mm{i}@example.com") for i in range(size)
+    )
+    requests = []
+    for i, user in enumerate(users):
+        category = ContentCategory.MEAL if rng.random() < 0.7 else ContentCategory.STUDY
+        options = list(
+            WayOfEating.values if category == ContentCategory.MEAL else TypeOfStudy.values
+        )
+        created = now + timedelta(milliseconds=i)
+        requests.append(
+            RandomMatchRequest(
+                user=user,
+                category=category,
+                places=some(list(Place.values)),
+                options=some(options),
+                status=RandomMatchRequest.Status.WAITING,
+                waiting_key=RandomMatchRequest.make_waiting_key(user.pk, category),
+                created_at=created,
+                expires_at=created + timedelta(minutes=30),
+            )
+        )
+    RandomMatchRequest.objects.bulk_create(requests, batch_size=2000)
+
+
+def _print(report: dict) -> None:
+    print(f"bare single-row transaction: {report['baseline_transaction_ms']:.3f} ms")
+    for run in report["runs"]:
+        print(
+            f"{run['requests']:>6} requests: {run['matches']:>5} matches in {run['seconds']:.2f} s"
+            f" = {run['ms_per_match']:.3f} ms/match"
+            f" ({run['per_match_over_baseline']}x a bare transaction),"
+            f" {run['left_waiting']} left waiting"
+        )
+    if "time_ratio" in report:
+        print(
+            f"{report['size_ratio']:.0f}x the requests took {report['time_ratio']}x the time"
+            f" (goal: under {report['goal_time_ratio_below']:.0f}x)"
+        )
+
+
+if __name__ == "__main__":
+    main()

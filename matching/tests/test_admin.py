@@ -1,0 +1,80 @@
+"""Admin: request list with filters, cancel action, run matchmaking now."""
+
+import pytest
+from django.urls import reverse
+
+from matching.models import Match, RandomMatchRequest
+from matching.services import random_match_request_create
+
+pytestmark = pytest.mark.django_db
+
+Status = RandomMatchRequest.Status
+CHANGELIST = "admin:matching_randommatchrequest_changelist"
+
+
+@pytest.fixture(autouse=True)
+def _no_side_effects(monkeypatch):
+    from alarms import tasks
+    from matching import services
+
+    monkeypatch.setattr(services, "matchmaking_trigger", lambda: None)
+    monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
+
+
+@pytest.fixture
+def staff_client(client):
+    from accounts.tests.factories import UserFactory
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    return client
+
+
+def test_it_lists_requests_with_filters(staff_client, alice, bob):
+    random_match_request_create(user=alice, category="MEAL")
+    random_match_request_create(user=bob, category="STUDY")
+    response = staff_client.get(
+        reverse(CHANGELIST), {"status__exact": "WAITING", "category__exact": "STUDY"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [RandomMatchRequest.objects.get(user=bob)]
+    assert "Run matchmaking now" in response.content.decode()
+
+
+def test_it_cancels_selected_requests(staff_client, alice, bob):
+    first = random_match_request_create(user=alice, category="MEAL")
+    random_match_request_create(user=bob, category="MEAL")
+    staff_client.post(
+        reverse(CHANGELIST),
+        {"action": "cancel_requests", "_selected_action": [first.pk]},
+    )
+    assert RandomMatchRequest.objects.get(user=alice).status == Status.CANCELLED
+    assert RandomMatchRequest.objects.get(user=bob).status == Status.WAITING
+
+
+def test_it_runs_matchmaking_from_the_button(staff_client, alice, bob):
+    random_match_request_create(user=alice, category="MEAL")
+    random_match_request_create(user=bob, category="MEAL")
+    response = staff_client.post(reverse("admin:matching_randommatchrequest_run"), follow=True)
+    assert Match.objects.count() == 1
+    assert "1 matches" in response.content.decode()
+
+
+def test_it_runs_matchmaking_from_the_action(staff_client, alice, bob):
+    first = random_match_request_create(user=alice, category="MEAL")
+    random_match_request_create(user=bob, category="MEAL")
+    staff_client.post(
+        reverse(CHANGELIST), {"action": "run_matchmaking_now", "_selected_action": [first.pk]}
+    )
+    assert Match.objects.count() == 1
+
+
+def test_it_refuses_the_button_to_non_staff(client, alice):
+    client.force_login(alice)
+    client.post(reverse("admin:matching_randommatchrequest_run"))
+    assert not Match.objects.exists()
+
+
+def test_it_shows_matches_and_blocks(staff_client):
+    assert staff_client.get(reverse("admin:matching_match_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:matching_block_changelist")).status_code == 200

@@ -1,0 +1,195 @@
+"""Random-match pages and blocks pages (server-rendered, forms work without JavaScript)."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Block, RandomMatchRequest
+from matching.services import (
+    block_create,
+    match_create,
+    matchmaking_run,
+    random_match_request_create,
+)
+from partner42.choices import MethodCategory
+
+pytestmark = pytest.mark.django_db
+
+Status = RandomMatchRequest.Status
+
+
+@pytest.fixture(autouse=True)
+def _no_side_effects(monkeypatch):
+    from alarms import tasks
+    from matching import services
+
+    monkeypatch.setattr(services, "matchmaking_trigger", lambda: None)
+    monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+def test_it_sends_anonymous_visitors_to_login(client):
+    response = client.get("/random/?category=MEAL")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize(
+    ("category", "option"), [("MEAL", "DELIVERY"), ("STUDY", "INNER_CIRCLE"), ("nap", "DELIVERY")]
+)
+def test_it_shows_the_conditions_of_the_category(alice_client, category, option):
+    response = alice_client.get("/random/", {"category": category})
+    assert response.status_code == 200
+    assert f'value="{option}"' in response.content.decode()
+    assert 'value="SEOCHO"' in response.content.decode()
+
+
+def test_it_queues_a_request_from_the_form(alice_client, alice):
+    response = alice_client.post(
+        "/random/", {"category": "STUDY", "places": ["GAEPO"], "options": ["NOT_INNER_CIRCLE"]}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/random/?category=STUDY"
+    request = RandomMatchRequest.objects.get(user=alice)
+    assert (request.category, request.places, request.options) == (
+        "STUDY",
+        ["GAEPO"],
+        ["NOT_INNER_CIRCLE"],
+    )
+
+
+def test_it_shows_the_waiting_state_with_count_polling_and_cancel(alice_client, alice, bob):
+    random_match_request_create(user=alice, category="MEAL", places=["SEOCHO"])
+    random_match_request_create(user=bob, category="MEAL")
+    page = alice_client.get("/random/?category=MEAL").content.decode()
+    request = RandomMatchRequest.objects.get(user=alice)
+    assert reverse("matching:status", args=[request.api_id]) in page
+    assert 'hx-trigger="every 3s"' in page
+    assert "2명" in page
+    assert reverse("matching:cancel") in page
+    assert "서초 클러스터" in page
+
+
+def test_it_shows_rm001_for_a_second_request(alice_client, alice):
+    random_match_request_create(user=alice, category="MEAL")
+    response = alice_client.post("/random/", {"category": "MEAL"}, follow=True)
+    assert "이미 랜덤 매칭에 참여하고 있습니다" in response.content.decode()
+    assert RandomMatchRequest.objects.filter(user=alice).count() == 1
+
+
+def test_it_refuses_unknown_values_in_the_form(alice_client):
+    response = alice_client.post("/random/", {"category": "MEAL", "places": ["MOON"]})
+    assert response.status_code == 400
+    assert not RandomMatchRequest.objects.exists()
+
+
+def test_it_cancels_from_the_page(alice_client, alice):
+    random_match_request_create(user=alice, category="MEAL")
+    response = alice_client.post(reverse("matching:cancel"), {"category": "MEAL"}, follow=True)
+    assert RandomMatchRequest.objects.get(user=alice).status == Status.CANCELLED
+    assert "매칭 신청을 취소했어요" in response.content.decode()
+
+
+def test_it_shows_rm002_when_cancelling_nothing(alice_client):
+    response = alice_client.post(reverse("matching:cancel"), {"category": "MEAL"}, follow=True)
+    assert "취소할 수 있는 랜덤매칭 신청내역이 존재하지 않습니다" in response.content.decode()
+
+
+def test_it_polls_the_waiting_count_then_shows_the_match(alice_client, alice, bob):
+    request = random_match_request_create(user=alice, category="MEAL")
+    url = reverse("matching:status", args=[request.api_id])
+    waiting = alice_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" in waiting
+    assert "1명" in waiting
+
+    random_match_request_create(user=bob, category="MEAL")
+    matchmaking_run()
+    done = alice_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    request.refresh_from_db()
+    assert "hx-trigger" not in done  # polling stops
+    assert reverse("matching:match_detail", args=[request.match.api_id]) in done
+
+
+def test_it_hides_other_users_requests_from_the_status(client, alice, bob):
+    request = random_match_request_create(user=alice, category="MEAL")
+    client.force_login(bob)
+    assert client.get(reverse("matching:status", args=[request.api_id])).status_code == 404
+
+
+def test_it_offers_renew_after_expiry(alice_client, alice):
+    random_match_request_create(
+        user=alice, category="MEAL", places=["GAEPO"], now=timezone.now() - timedelta(hours=1)
+    )
+    page = alice_client.get("/random/?category=MEAL").content.decode()
+    assert reverse("matching:renew") in page
+    renew_page = alice_client.get(reverse("matching:renew")).content.decode()
+    assert "개포 클러스터" in renew_page
+    alice_client.post(reverse("matching:renew"), {"category": "MEAL"})
+    assert RandomMatchRequest.objects.get(user=alice, status=Status.WAITING).places == ["GAEPO"]
+
+
+def test_it_shows_a_match_to_its_members_with_block_buttons(alice_client, alice, bob, charlie):
+    match = match_create(
+        category="MEAL", method=MethodCategory.RANDOM, users=[alice, bob], conditions={}
+    )
+    page = alice_client.get(reverse("matching:match_detail", args=[match.api_id])).content.decode()
+    assert bob.nickname in page
+    assert f'value="{bob.api_id}"' in page  # block button for bob
+    assert f'value="{alice.api_id}"' not in page  # none for oneself
+
+
+def test_it_refuses_the_match_page_to_outsiders(client, alice, bob, charlie):
+    match = match_create(
+        category="MEAL", method=MethodCategory.RANDOM, users=[alice, bob], conditions={}
+    )
+    client.force_login(charlie)
+    assert client.get(reverse("matching:match_detail", args=[match.api_id])).status_code == 403
+
+
+def test_it_blocks_from_a_match_and_comes_back(alice_client, alice, bob):
+    match = match_create(
+        category="MEAL", method=MethodCategory.RANDOM, users=[alice, bob], conditions={}
+    )
+    back = reverse("matching:match_detail", args=[match.api_id])
+    response = alice_client.post(reverse("matching:blocks"), {"user_id": bob.api_id, "next": back})
+    assert response["Location"] == back
+    assert Block.objects.filter(blocker=alice, blocked=bob).exists()
+    page = alice_client.get(back).content.decode()
+    assert reverse("matching:unblock", args=[bob.api_id]) in page
+
+
+def test_it_never_redirects_off_site(alice_client, bob):
+    response = alice_client.post(
+        reverse("matching:blocks"), {"user_id": bob.api_id, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("matching:blocks")
+
+
+def test_it_lists_and_unblocks_on_the_blocks_page(alice_client, alice, bob):
+    block_create(blocker=alice, blocked=bob)
+    page = alice_client.get(reverse("matching:blocks")).content.decode()
+    assert bob.nickname in page
+    alice_client.post(reverse("matching:unblock", args=[bob.api_id]))
+    assert not Block.objects.exists()
+
+
+def test_it_never_shows_a_block_to_the_blocked(client, alice, bob):
+    block_create(blocker=alice, blocked=bob)
+    match = match_create(
+        category="MEAL", method=MethodCategory.RANDOM, users=[alice, bob], conditions={}
+    )
+    client.force_login(bob)
+    assert alice.nickname not in client.get(reverse("matching:blocks")).content.decode()
+    page = client.get(reverse("matching:match_detail", args=[match.api_id])).content.decode()
+    assert reverse("matching:unblock", args=[alice.api_id]) not in page
+
+
+def test_it_answers_400_to_a_bad_block_form(alice_client):
+    assert alice_client.post(reverse("matching:blocks"), {"user_id": "x"}).status_code == 400
