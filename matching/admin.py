@@ -26,8 +26,12 @@ class MatchAdmin(admin.ModelAdmin):
     list_display = ("id", "api_id", "category", "method", "status", "participant_num", "created_at")
     list_filter = ("category", "method", "status", "created_at")
     search_fields = ("api_id", "members__user__nickname", "members__user__username")
-    readonly_fields = ("api_id", "created_at", "updated_at")
+    # Matches come from the matchmaker and from completed rooms, with their ledger rows.
+    readonly_fields = ("api_id", "room", "created_at", "updated_at")
     inlines = [MatchMemberInline, MatchConditionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 def _run_matchmaking(request) -> None:
@@ -106,3 +110,7 @@ class BlockAdmin(admin.ModelAdmin):
     search_fields = ("blocker__nickname", "blocked__nickname")
     raw_id_fields = ("blocker", "blocked")
     list_select_related = ("blocker", "blocked")
+
+
+# Members, reviews and the activity ledger: read-only, in a module of their own.
+from matching import review_admin  # noqa: E402, F401

@@ -31,11 +31,24 @@ class Match(PublicModel):
         _("status"), max_length=10, choices=MatchStatus.choices, default=MatchStatus.MATCHED
     )
     participant_num = models.PositiveSmallIntegerField(_("participants"), default=0)
+    # MANUAL matches: the room completed into this match (by name: rooms imports matching).
+    room = models.ForeignKey(
+        "rooms.Room",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="matches",
+        verbose_name=_("room"),
+    )
 
     class Meta:
         verbose_name = _("match")
         verbose_name_plural = _("matches")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One room, one match: the last line of defence behind room_complete's compare-and-set.
+            models.UniqueConstraint(fields=["room"], name="match_one_per_room"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.get_category_display()} #{self.pk}"
@@ -190,3 +203,120 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker} blocks {self.blocked}"
+
+
+# --- Reviews and the activity ledger (SPEC section 5) ----------------------------------------
+
+
+class ActivityType(models.TextChoices):
+    MATCH = "MATCH", _("매치")
+    ARTICLE = "ARTICLE", _("게시글")
+    OPINION = "OPINION", _("댓글")
+
+
+class ActivityMatchScore(models.TextChoices):
+    """A kind of activity row; its points are in `ACTIVITY_POINTS` (the original's values)."""
+
+    MATCH_REVIEW_1 = "MATCH_REVIEW_1", _("매치 리뷰 1점")
+    MATCH_REVIEW_2 = "MATCH_REVIEW_2", _("매치 리뷰 2점")
+    MATCH_REVIEW_3 = "MATCH_REVIEW_3", _("매치 리뷰 3점")
+    MATCH_REVIEW_4 = "MATCH_REVIEW_4", _("매치 리뷰 4점")
+    MATCH_REVIEW_5 = "MATCH_REVIEW_5", _("매치 리뷰 5점")
+    MATCH_ABSENT = "MATCH_ABSENT", _("매치 불참")
+    MATCH_PARTICIPANT = "MATCH_PARTICIPANT", _("매치 참여자")
+    MAKE_MATCH_REVIEW = "MAKE_MATCH_REVIEW", _("매치 리뷰")
+    ARTICLE_MATCH_AUTHOR = "ARTICLE_MATCH_AUTHOR", _("방 매치 작성자")
+
+
+ACTIVITY_POINTS: dict[str, int] = {
+    ActivityMatchScore.MATCH_REVIEW_1: -10,
+    ActivityMatchScore.MATCH_REVIEW_2: 0,
+    ActivityMatchScore.MATCH_REVIEW_3: 10,
+    ActivityMatchScore.MATCH_REVIEW_4: 20,
+    ActivityMatchScore.MATCH_REVIEW_5: 42,
+    ActivityMatchScore.MATCH_ABSENT: -200,
+    ActivityMatchScore.MATCH_PARTICIPANT: 10,
+    ActivityMatchScore.MAKE_MATCH_REVIEW: 20,
+    ActivityMatchScore.ARTICLE_MATCH_AUTHOR: 42,
+}
+
+# What one member may give another in a review: 0 stars (no-show) to 5.
+REVIEW_SCORES: tuple[str, ...] = (
+    ActivityMatchScore.MATCH_ABSENT,
+    ActivityMatchScore.MATCH_REVIEW_1,
+    ActivityMatchScore.MATCH_REVIEW_2,
+    ActivityMatchScore.MATCH_REVIEW_3,
+    ActivityMatchScore.MATCH_REVIEW_4,
+    ActivityMatchScore.MATCH_REVIEW_5,
+)
+
+
+class MemberReview(models.Model):
+    """What one member of a match gave another. Written once per reviewer and match, with the
+    reviewer's `MatchMember.is_reviewed` flag (the compare-and-set that keeps it once)."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_given"
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_received"
+    )
+    score_kind = models.CharField(
+        _("score"), max_length=30, choices=[(v, ActivityMatchScore(v).label) for v in REVIEW_SCORES]
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("member review")
+        verbose_name_plural = _("member reviews")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "reviewer", "target"], name="member_review_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reviewer=F("target")), name="member_review_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} → {self.target}: {self.score_kind}"
+
+
+class Activity(models.Model):
+    """One row of the activity ledger: scores are only ever added, and every total is a SUM of
+    rows, so no total can drift from its history."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
+    )
+    category = models.CharField(_("category"), max_length=10, choices=ContentCategory.choices)
+    activity_type = models.CharField(
+        _("activity type"), max_length=10, choices=ActivityType.choices
+    )
+    score_kind = models.CharField(
+        _("score kind"), max_length=30, choices=ActivityMatchScore.choices
+    )
+    # The points at the time of writing (ACTIVITY_POINTS may change; history must not).
+    score = models.IntegerField(_("score"))
+    match = models.ForeignKey(
+        Match,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "category", "created_at"], name="activity_user_cat_idx"),
+            models.Index(fields=["user", "-created_at"], name="activity_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.score_kind} {self.score:+d}"

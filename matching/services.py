@@ -26,6 +26,8 @@ from matching.models import (
     MatchMember,
     RandomMatchRequest,
 )
+from matching.review_selectors import ANONYMOUS_NICKNAME
+from matching.review_services import activity_record_match
 from partner42.choices import (
     CONDITION_ENUMS,
     ConditionKind,
@@ -74,11 +76,14 @@ def match_create(
     users: Sequence,
     conditions: Mapping[str, Iterable[str]],
     author=None,
+    room=None,
 ) -> Match:
-    """Create a match with its members and conditions, alarm every member, post to Slack.
+    """Create a match with its members, conditions and activity rows, alarm every member, post
+    to Slack.
 
     For both methods: the matchmaker (RANDOM, no author) and a completed room (MANUAL, the
-    room's author). Alarms are rows in this transaction; Slack is enqueued only after commit.
+    room's author and the room). Alarms are rows in this transaction; Slack is enqueued only
+    after commit. An anonymous room's author is named to the other members as anonymous.
     """
     # Checked before the transaction starts: a refusal must not spoil the caller's transaction.
     users = list(dict.fromkeys(users))
@@ -94,19 +99,21 @@ def match_create(
         users=users,
         rows=rows,
         author=author,
+        room=room,
     )
 
 
 # No savepoint of its own: callers (the matchmaker, a room's completion) wrap it in theirs.
 @transaction.atomic(savepoint=False)
 def _match_insert(
-    *, category: str, method: str, users: list, rows: list[tuple[str, str]], author
+    *, category: str, method: str, users: list, rows: list[tuple[str, str]], author, room
 ) -> Match:
     match = Match.objects.create(
         category=category,
         method=method,
         status=MatchStatus.MATCHED,
         participant_num=len(users),
+        room=room,
     )
     MatchMember.objects.bulk_create(
         MatchMember(match=match, user=user, is_author=author is not None and user.pk == author.pk)
@@ -115,13 +122,17 @@ def _match_insert(
     MatchCondition.objects.bulk_create(
         MatchCondition(match=match, kind=kind, value=value) for kind, value in rows
     )
+    activity_record_match(match=match, users=users, author=author)
 
     calling_nickname = author.nickname if author is not None else SYSTEM_NICKNAME
+    hide_author = author is not None and room is not None and room.anonymity
     for user in users:
         alarm_create(
             user=user,
             alarm_type=AlarmType.MATCH_CONFIRMED,
-            calling_nickname=calling_nickname,
+            calling_nickname=str(ANONYMOUS_NICKNAME)
+            if hide_author and user.pk != author.pk
+            else calling_nickname,
             match_id=match.api_id,
         )
     emails = [user.email for user in users if user.email]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("alarms/", include("alarms.urls")),
     path("rooms/", include("rooms.urls")),
     path("random/", include("matching.urls")),
+    path("", include("matching.mypage_urls")),  # /me/, /matches/<id>/
     path("restaurants/", include("restaurants.urls")),
     # JSON API (paths of the original service).
     path("api/", include("accounts.api.urls")),

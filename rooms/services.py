@@ -30,11 +30,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from alarms.models import AlarmType
 from alarms.services import alarm_create
+from matching.models import Match
+from matching.services import match_create
 from partner42.choices import (
     CATEGORY_CONDITION_KINDS,
     CONDITION_ENUMS,
     CONDITION_LIST_NAMES,
     ContentCategory,
+    MethodCategory,
 )
 from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
 from restaurants.models import Restaurant
@@ -549,3 +552,64 @@ def comment_restore(*, comment: Comment, user: User) -> Comment:
     if Comment.objects.filter(pk=comment.pk, deleted_at__isnull=False).update(deleted_at=None):
         board_changed()
     return Comment.objects.get(pk=comment.pk)
+
+
+# --- Completing a room (SPEC sections 3 and 5) --------------------------------------------------
+
+
+def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Match:
+    """Close the room and make its MANUAL match with every participant, in one transaction.
+
+    The compare-and-set on (version, still open) decides: of two racing completes one wins and the
+    other re-reads and answers AR007; a join or leave between our read of the participants and
+    our update bumps the version, so we read again rather than make a match without them. The
+    unique room on Match is the last line of defence.
+    """
+    for attempt in range(1, SEAT_ATTEMPTS + 1):
+        with transaction.atomic():
+            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
+            _check_visible(current, user)
+            _check_author_or_operator(current, user)
+            if current.is_complete:
+                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            members = [
+                p.user
+                for p in Participation.objects.filter(room=current)
+                .select_related("user")
+                .order_by("created_at", "pk")
+            ]
+            # The author first, then the others in the order they joined.
+            members.sort(key=lambda member: member.pk != current.author_id)
+            if not any(member.pk != current.author_id for member in members):
+                raise ApplicationError(ErrorCode.NO_PARTICIPANT_BESIDES_AUTHOR)
+            completed_at = now or timezone.now()
+            won = _open_room(current).update(
+                is_complete=True,
+                completed_at=completed_at,
+                version=F("version") + 1,
+                updated_at=completed_at,
+            )
+            if won:
+                conditions: dict[str, list[str]] = {}
+                for kind, value in RoomCondition.objects.filter(room=current).values_list(
+                    "kind", "value"
+                ):
+                    conditions.setdefault(kind, []).append(value)
+                author = members[0] if members[0].pk == current.author_id else current.author
+                try:
+                    match = match_create(
+                        category=current.category,
+                        method=MethodCategory.MANUAL,
+                        users=members,
+                        conditions=conditions,
+                        author=author,
+                        room=current,
+                    )
+                except IntegrityError:
+                    # The room already has its match (the unique room): unreachable past the
+                    # compare-and-set, and raising here undoes our update with it.
+                    raise ApplicationError(ErrorCode.ARTICLE_COMPLETED) from None
+                board_changed()
+                return match
+        _backoff(attempt)
+    raise _undecided(room)

@@ -24,6 +24,11 @@ urlpatterns = [
         name="article-participate-cancel",
     ),
     path(
+        "articles/<str:article_id>/complete",
+        views.ArticleCompleteApi.as_view(),
+        name="article-complete",
+    ),
+    path(
         "articles/<str:article_id>/opinions",
         views.ArticleOpinionsApi.as_view(),
         name="article-opinions",

@@ -121,6 +121,14 @@ class ArticleParticipateCancelApi(RoomApiView):
         )
 
 
+class ArticleCompleteApi(RoomApiView):
+    def post(self, request: Request, article_id: str) -> Response:
+        """POST /api/articles/{id}/complete: close the room into a MANUAL match, `{matchId}`."""
+        room = selectors.room_get(api_id=article_id, viewer=request.user)
+        match = services.room_complete(room=room, user=request.user)
+        return Response({"matchId": str(match.api_id)})
+
+
 class ArticleOpinionsApi(RoomApiView):
     def get(self, request: Request, article_id: str) -> Response:
         """Live comments in creation order; an unknown or deleted room has none (the original)."""

@@ -1,0 +1,264 @@
+"""Reads of matches as their members see them, and of the activity ledger (SPEC section 5).
+
+Anonymity is enforced here: the author of an anonymous room stays hidden in the match it became,
+to everyone but themself and operators (SPEC section 3). Totals are always SUMs over ledger rows.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import Activity, Match, MatchCondition, MatchMember
+from partner42.choices import CONDITION_ENUMS, ConditionKind, ContentCategory
+from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
+from partner42.pagination import SliceParams, slice_queryset
+
+ANONYMOUS_NICKNAME = _("익명")
+
+# The API's sort names and their lookups on MatchMember (a match list is the caller's memberships).
+MATCH_SORT_FIELDS = {"createdAt": "match__created_at"}
+MATCH_DEFAULT_ORDER = ["-match__created_at"]
+ACTIVITY_SORT_FIELDS = {"createdAt": "created_at", "score": "score"}
+ACTIVITY_DEFAULT_ORDER = ["-created_at"]
+
+
+def _is_operator(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def _parse_api_id(api_id: Any) -> uuid.UUID:
+    try:
+        return api_id if isinstance(api_id, uuid.UUID) else uuid.UUID(str(api_id))
+    except ValueError:
+        raise NotFoundError() from None
+
+
+def review_available_time(match: Match) -> datetime:
+    return match.created_at + timedelta(minutes=settings.REVIEW_DELAY_MINUTES)
+
+
+# --- Matches as a member sees them --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A member as the viewer may see them; `user` is None when hidden (anonymous author)."""
+
+    member: MatchMember
+    nickname: str
+    is_author: bool
+    is_me: bool
+    hidden: bool
+
+    @property
+    def user(self):
+        return None if self.hidden else self.member.user
+
+
+@dataclass(frozen=True)
+class MatchView:
+    match: Match
+    members: list[MemberView]
+    conditions: dict[str, list[str]]
+    is_member: bool
+    is_reviewed: bool
+    review_available_time: datetime
+
+    def review_open(self, now: datetime) -> bool:
+        return now >= self.review_available_time
+
+    @property
+    def condition_labels(self) -> list[str]:
+        return [
+            str(CONDITION_ENUMS[kind](value).label)
+            for kind, values in self.conditions.items()
+            for value in values
+        ]
+
+    @property
+    def can_review(self) -> bool:
+        return self.is_member and not self.is_reviewed
+
+    @property
+    def review_targets(self) -> list[MemberView]:
+        """The members the viewer scores in a review: everyone else, in member order."""
+        return [member for member in self.members if not member.is_me]
+
+
+def _author_hidden(match: Match, member: MatchMember, viewer) -> bool:
+    room = match.room
+    return (
+        member.is_author
+        and room is not None
+        and room.anonymity
+        and member.user_id != getattr(viewer, "pk", None)
+        and not _is_operator(viewer)
+    )
+
+
+def _group_conditions(rows) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = {kind: set() for kind in ConditionKind.values}
+    for row in rows:
+        found.setdefault(row.kind, set()).add(row.value)
+    return {
+        kind: [value for value in CONDITION_ENUMS[kind].values if value in found[kind]]
+        for kind in ConditionKind.values
+    }
+
+
+def _match_view(match: Match, viewer, *, membership: MatchMember | None) -> MatchView:
+    """Needs `match.room` selected and `members` (with users) and `conditions` prefetched."""
+    viewer_pk = getattr(viewer, "pk", None)
+    members = []
+    for member in match.members.all():
+        hidden = _author_hidden(match, member, viewer)
+        members.append(
+            MemberView(
+                member=member,
+                nickname=str(ANONYMOUS_NICKNAME) if hidden else member.user.nickname,
+                is_author=member.is_author,
+                is_me=viewer_pk is not None and member.user_id == viewer_pk,
+                hidden=hidden,
+            )
+        )
+    if membership is None:
+        membership = next((m.member for m in members if m.is_me), None)
+    return MatchView(
+        match=match,
+        members=members,
+        conditions=_group_conditions(match.conditions.all()),
+        is_member=membership is not None,
+        is_reviewed=membership is not None and membership.is_reviewed,
+        review_available_time=review_available_time(match),
+    )
+
+
+def _with_members(prefix: str = "") -> list[Prefetch]:
+    return [
+        Prefetch(
+            f"{prefix}members", queryset=MatchMember.objects.select_related("user").order_by("pk")
+        ),
+        Prefetch(f"{prefix}conditions", queryset=MatchCondition.objects.order_by("pk")),
+    ]
+
+
+def match_get_visible(*, api_id: Any, viewer, check_member: bool = True) -> MatchView:
+    """One match for a member (or an operator): 404 C003 when absent, 403 MCH002 otherwise.
+
+    Three queries: the match with its room, its members with their users, its conditions.
+    """
+    match = (
+        Match.objects.select_related("room")
+        .prefetch_related(*_with_members())
+        .filter(api_id=_parse_api_id(api_id))
+        .first()
+    )
+    if match is None:
+        raise NotFoundError()
+    view = _match_view(match, viewer, membership=None)
+    if check_member and not view.is_member and not _is_operator(viewer):
+        raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
+    return view
+
+
+def match_get(*, api_id: Any) -> Match:
+    """The bare match, 404 C003 when absent (the review checks membership itself)."""
+    match = Match.objects.select_related("room").filter(api_id=_parse_api_id(api_id)).first()
+    if match is None:
+        raise NotFoundError()
+    return match
+
+
+def match_memberships(
+    *, user, category: str | None = None, method: str | None = None
+) -> QuerySet[MatchMember]:
+    qs = (
+        MatchMember.objects.filter(user=user)
+        .select_related("match", "match__room")
+        .prefetch_related(*_with_members("match__"))
+    )
+    if category:
+        qs = qs.filter(match__category=category)
+    if method:
+        qs = qs.filter(match__method=method)
+    return qs
+
+
+def match_list(
+    *, user, params: SliceParams, category: str | None = None, method: str | None = None
+) -> tuple[list[MatchView], bool]:
+    """A slice of the user's matches, newest first by default. Three queries whatever its size:
+    the memberships with their matches and rooms, the matches' members with users, conditions."""
+    memberships, has_next = slice_queryset(
+        match_memberships(user=user, category=category, method=method), params
+    )
+    return [_match_view(m.match, user, membership=m) for m in memberships], has_next
+
+
+def match_review_target(*, view: MatchView, nickname: str):
+    """The user a review names by `nickname`, as the reviewer sees the match's members.
+
+    Members first, under the name the reviewer was shown (the hidden author of an anonymous room
+    is "익명"); then anyone else with that nickname (MCH003 later). None when nobody has it.
+    """
+    for member in view.members:
+        if member.nickname == nickname:
+            return member.member.user
+    return get_user_model().objects.filter(nickname=nickname).first()
+
+
+# --- The activity ledger ------------------------------------------------------------------------
+
+
+def activity_rows(
+    *,
+    user,
+    category: str | None = None,
+    activity_type: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> QuerySet[Activity]:
+    """The user's rows, `start` included and `end` excluded."""
+    qs = Activity.objects.filter(user=user)
+    if category:
+        qs = qs.filter(category=category)
+    if activity_type:
+        qs = qs.filter(activity_type=activity_type)
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
+    return qs
+
+
+def activity_score(**filters: Any) -> int:
+    """The sum of the user's rows (0 without any). Takes the filters of `activity_rows`."""
+    return activity_rows(**filters).aggregate(total=Coalesce(Sum("score"), 0))["total"]
+
+
+def activity_category_scores(**filters: Any) -> dict[str, int]:
+    """Totals per category, every category present, in one query."""
+    filters.pop("category", None)
+    totals = dict.fromkeys(ContentCategory.values, 0)
+    rows = (
+        activity_rows(**filters)
+        .order_by()
+        .values("category")
+        .annotate(total=Sum("score"))
+        .values_list("category", "total")
+    )
+    for category, total in rows:
+        totals[category] = total or 0
+    return totals
+
+
+def activity_history(*, params: SliceParams, **filters: Any) -> tuple[list[Activity], bool]:
+    """A slice of the user's rows with their matches, newest first by default. One query."""
+    return slice_queryset(activity_rows(**filters).select_related("match"), params)
