@@ -66,9 +66,20 @@ class Room(PublicModel):
                 name="room_capacity_range",
             ),
         ]
+        # Ascending on purpose: read backwards they give the board's order, primary key last
+        # (InnoDB appends it ascending), so a page is an index walk that stops after one page.
         indexes = [
-            models.Index(fields=["category", "-date", "-created_at"], name="room_board_date_idx"),
-            models.Index(fields=["category", "-created_at"], name="room_board_created_idx"),
+            models.Index(fields=["category", "date", "created_at"], name="room_board_date_idx"),
+            models.Index(fields=["category", "created_at"], name="room_board_created_idx"),
+            models.Index(
+                fields=["category", "is_complete", "date", "created_at"],
+                name="room_board_open_date_idx",
+            ),
+            # Every board without a category (the React client's ?isComplete=false).
+            models.Index(fields=["date", "created_at"], name="room_date_idx"),
+            # No index may start with is_complete or deleted_at: on a small table MariaDB then
+            # runs the compare-and-set UPDATE (WHERE id = ? AND is_complete = 0 ...) as a range
+            # scan of that index, locking every open room, and concurrent joins deadlock.
         ]
 
     def __str__(self) -> str:

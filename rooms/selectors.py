@@ -175,10 +175,15 @@ def room_board_queryset(filters: BoardFilters) -> QuerySet[Room]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # Authors by prefetch, not a join: with a join MariaDB may start from the (small) user table
+    # and sort every open room; alone, the room query walks an index in board order and stops
+    # after one page.
     qs = (
         Room.objects.filter(deleted_at__isnull=True)
-        .select_related("author")
-        .prefetch_related(Prefetch("conditions", queryset=RoomCondition.objects.order_by("pk")))
+        .prefetch_related(
+            Prefetch("author", queryset=User.objects.only("pk", "api_id", "nickname")),
+            Prefetch("conditions", queryset=RoomCondition.objects.order_by("pk")),
+        )
         .annotate(comment_count=Coalesce(Subquery(comment_count, output_field=IntegerField()), 0))
     )
     if filters.category:
@@ -225,7 +230,7 @@ def room_board(
 ) -> tuple[list[dict[str, Any]], bool]:
     """One slice of the board as plain items; the first slice comes through the shared cache.
 
-    Two queries whatever the size: the rooms (author joined, comment count as a subquery) and
+    Three queries whatever the size: the rooms (comment count as a subquery), their authors and
     their conditions.
     """
 

@@ -150,3 +150,20 @@ def test_it_lets_exactly_one_of_two_concurrent_joins_of_the_same_user_win(alice,
     room = assert_consistent(room)
     assert room.participant_num == 2
     assert room.version == 1
+
+
+def test_it_locks_only_the_room_row_in_the_compare_and_set(alice, bob):
+    # A range scan of a secondary index (say one starting with is_complete) would lock every open
+    # room and make concurrent joins deadlock; the UPDATE must go through the primary key.
+    from django.test.utils import CaptureQueriesContext
+
+    room = RoomFactory(author=alice)
+    with CaptureQueriesContext(connection) as queries:
+        client_for(bob).post(f"/api/articles/{room.api_id}/participate")
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE `rooms_room`")]
+    assert updates
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + updates[0])
+        columns = [column[0] for column in cursor.description]
+        plan = dict(zip(columns, cursor.fetchone(), strict=True))
+    assert plan["key"] == "PRIMARY", plan
