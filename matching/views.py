@@ -157,6 +157,9 @@ def match_detail(request, match_id):
         raise Http404 from exc
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from exc
+    if match.room_id is not None:
+        # A room's match: that page hides an anonymous author and carries the review form.
+        return redirect("mypage:match_detail", match.api_id)
     context = {
         "match": match,
         "members": list(match.members.all()),

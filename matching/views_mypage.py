@@ -24,6 +24,7 @@ from matching.review_selectors import (
     match_list,
 )
 from matching.review_services import match_review_create
+from matching.selectors import block_list, blocked_user_ids
 from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
 from partner42.pagination import SliceParams
@@ -74,6 +75,7 @@ def _mypage_context(request, *, nickname_form=None, email_form=None) -> dict:
     now = timezone.now()
     scores = activity_category_scores(user=user)
     return {
+        "blocks": block_list(blocker=user),
         "nickname_form": nickname_form or NicknameForm(initial={"nickname": user.nickname}),
         "email_form": email_form or EmailForm(initial={"email": user.email}),
         "score_rows": _score_rows(scores),
@@ -172,6 +174,7 @@ def _match_detail(request, view: MatchView, *, form: ReviewForm | None = None, s
         "match": view.match,
         "review_open": view.review_open(now),
         "review_form": form,
+        "blocked_ids": blocked_user_ids(blocker=request.user) if view.is_member else set(),
     }
     return render(request, "matching/mypage_match_detail.html", context, status=status)
 

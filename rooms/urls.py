@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:room_id>/join/", views.room_join, name="join"),
     path("<uuid:room_id>/leave/", views.room_leave, name="leave"),
     path("<uuid:room_id>/delete/", views.room_delete, name="delete"),
+    path("<uuid:room_id>/complete/", views.room_complete, name="complete"),
     path("<uuid:room_id>/restore/", views.room_restore, name="restore"),
     path("<uuid:room_id>/comments/", views.comment_create, name="comment-create"),
     path("comments/<uuid:comment_id>/edit/", views.comment_edit, name="comment-edit"),

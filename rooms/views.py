@@ -219,6 +219,22 @@ def room_leave(request: HttpRequest, room_id) -> HttpResponse:
 
 @login_required
 @require_POST
+def room_complete(request: HttpRequest, room_id) -> HttpResponse:
+    """Close the room into a match, then show the match (members, and reviews later)."""
+    room = _room_or_404(request, room_id)
+    try:
+        match = services.room_complete(room=room, user=request.user)
+    except NotFoundError:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(_detail_url(room))
+    messages.success(request, _("방을 마감하고 매칭을 만들었어요."))
+    return redirect("mypage:match_detail", match.api_id)
+
+
+@login_required
+@require_POST
 def room_restore(request: HttpRequest, room_id) -> HttpResponse:
     return _act(request, room_id, services.room_restore, _("방을 복구했어요."))
 

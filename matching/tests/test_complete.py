@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from alarms.models import Alarm, AlarmType
@@ -270,3 +271,55 @@ def test_it_never_leaves_a_racing_joiner_out_of_the_match(monkeypatch):
         assert late.pk not in members
     else:
         assert late.pk in members
+
+
+# --- The room page --------------------------------------------------------------------------
+
+
+def _page(client, room) -> str:
+    return client.get(reverse("rooms:detail", args=[room.api_id])).content.decode()
+
+
+def test_it_offers_the_complete_button_to_the_author_once_someone_joined(client, alice, bob):
+    room = RoomFactory(author=alice)
+    complete_url = reverse("rooms:complete", args=[room.api_id])
+    client.force_login(alice)
+    assert complete_url not in _page(client, room)
+
+    room_join(room=room, user=bob)
+
+    assert complete_url in _page(client, room)
+    client.force_login(bob)
+    assert complete_url not in _page(client, room)
+
+
+def test_it_completes_from_the_room_page_and_shows_the_match(client, room, alice):
+    client.force_login(alice)
+
+    response = client.post(reverse("rooms:complete", args=[room.api_id]))
+
+    match = Match.objects.get(room=room)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mypage:match_detail", args=[match.api_id])
+    page = _page(client, room)
+    assert reverse("mypage:match_detail", args=[match.api_id]) in page
+    assert reverse("rooms:complete", args=[room.api_id]) not in page
+
+
+def test_it_reports_a_refusal_on_the_room_page(client, room, bob):
+    client.force_login(bob)
+
+    response = client.post(reverse("rooms:complete", args=[room.api_id]), follow=True)
+
+    assert "게시글의 작성자가 아닙니다." in response.content.decode()
+    assert not Match.objects.exists()
+
+
+def test_it_sends_a_rooms_match_from_the_random_match_page_to_its_own(client, room, alice):
+    match = room_complete(room=room, user=alice)
+    client.force_login(alice)
+
+    response = client.get(reverse("matching:match_detail", args=[match.api_id]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mypage:match_detail", args=[match.api_id])

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from matching.models import ActivityMatchScore, MatchMember, MemberReview
+from matching.models import ActivityMatchScore, Block, MatchMember, MemberReview
 from matching.review_services import match_review_create
+from matching.services import block_create
 from matching.tests.review_helpers import completed_room, random_match
 from partner42.choices import ContentCategory
 
@@ -294,3 +295,26 @@ def test_it_pages_the_activity_history(alice_client, alice, bob):
     assert first.content.decode().count("<tr>") == 1 + 20
     assert second.content.decode().count("<tr>") == 1 + 5
     assert 'data-score="TOTAL">250<' in first.content.decode()
+
+
+# --- Blocks -------------------------------------------------------------------------------------
+
+
+def test_it_blocks_and_unblocks_from_the_match_page(alice_client, alice, bob):
+    match = random_match(alice, bob)
+    back = _detail(match)
+
+    alice_client.post(reverse("matching:blocks"), {"user_id": bob.api_id, "next": back})
+    page = alice_client.get(back).content.decode()
+    assert reverse("matching:unblock", args=[bob.api_id]) in page
+
+    alice_client.post(reverse("matching:unblock", args=[bob.api_id]), {"next": back})
+    assert not Block.objects.exists()
+
+
+def test_it_lists_my_blocks_on_the_my_page(alice_client, alice, bob):
+    block_create(blocker=alice, blocked=bob)
+
+    page = alice_client.get(MYPAGE).content.decode()
+
+    assert reverse("matching:unblock", args=[bob.api_id]) in page
