@@ -5,10 +5,14 @@ cache, in-memory channel layer, Celery tasks in-process). That mode is for `make
 requires DEBUG on; production sets the URLs and refuses to start without its secrets.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "csp",
     "django_htmx",
     "channels",
     "allauth",
@@ -67,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,6 +114,8 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    # The same backend with query counters and timings for /metrics (django-prometheus).
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.mysql"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "charset": "utf8mb4",
@@ -349,7 +357,8 @@ LOGGING = {
 }
 if LOG_FILE:
     LOGGING["handlers"]["file"] = {
-        "class": "logging.handlers.RotatingFileHandler",
+        # Rotation that is safe when several processes (gunicorn or Celery children) share a file.
+        "class": "concurrent_log_handler.ConcurrentRotatingFileHandler",
         "filename": LOG_FILE,
         "maxBytes": 10 * 1024 * 1024,
         "backupCount": 5,
@@ -381,3 +390,59 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Security headers and Content Security Policy (django-csp) ------------------------------
+# Django's defaults, stated so that nobody loosens them by accident; nginx adds Permissions-Policy.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _websocket_sources(hosts: list[str]) -> list[str]:
+    """The alarm websocket's origins: 'self' covers them in current browsers, not older Safari."""
+    if DEBUG or "*" in hosts:
+        return ["ws:", "wss:"] if DEBUG else ["wss:"]
+    # ".example.org" in ALLOWED_HOSTS means the domain and its subdomains.
+    return [f"wss://*{h}" if h.startswith(".") else f"wss://{h}" for h in hosts]
+
+
+# htmx (django-htmx's htmx 2) adds this <style> for its request indicators: its hash lets exactly
+# that inline style through (tests/test_deploy.py checks it against the htmx that ships).
+HTMX_INDICATOR_STYLE = (
+    ".htmx-indicator{opacity:0;visibility: hidden} .htmx-request .htmx-indicator, "
+    ".htmx-request.htmx-indicator{opacity:1;visibility: visible;transition: opacity 200ms ease-in}"
+)
+_htmx_style_hash = base64.b64encode(hashlib.sha256(HTMX_INDICATOR_STYLE.encode()).digest()).decode()
+# Not CSP_REPORT_URI: django-csp 4 refuses to start with settings of its 3.x names.
+_csp_report_uri = env("CSP_REPORT_URI", default="")  # e.g. Sentry's security endpoint
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # Pages load their scripts from static files; NONCE lets a template opt in to one inline
+        # script with `nonce="{{ request.csp_nonce }}"`.
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, f"'sha256-{_htmx_style_hash}'"],
+        "img-src": [SELF, "data:", "https://cdn.intra.42.fr"],
+        "font-src": [SELF],
+        "connect-src": [SELF, *_websocket_sources(ALLOWED_HOSTS)],
+        # The 42 login form posts here and is redirected to the intra, which may redirect back
+        # and on to the React client: Chrome checks every hop against form-action.
+        "form-action": [SELF, _origin(FORTYTWO_API_URL), "https://*.42.fr", _origin(FRONTEND_URL)],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "upgrade-insecure-requests": not DEBUG,
+        "report-uri": _csp_report_uri or None,
+    }
+}
+# Report-only first is how a stricter policy is rolled out without breaking pages.
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP

@@ -1,0 +1,31 @@
+"""gunicorn for the web role (deploy/entrypoint.sh web). Environment: PORT, WEB_CONCURRENCY,
+GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS."""
+
+import multiprocessing
+import os
+
+from prometheus_client import multiprocess
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# The heartbeat file on a memory filesystem: a slow disk must not make workers look stuck.
+SHM = "/dev/shm"  # noqa: S108 (gunicorn's own advice for containers)
+worker_tmp_dir = SHM if os.path.isdir(SHM) else None
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5  # above nginx's upstream keepalive reuse, below its keepalive_timeout
+# Recycle workers now and then so that a slow leak never grows for weeks.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# Only nginx reaches this port (compose network); it sets X-Forwarded-For and -Proto.
+forwarded_allow_ips = "*"
+accesslog = "-"
+errorlog = "-"
+# No gunicornc control socket: the image's files and $HOME are read-only for its user.
+control_socket_disable = True
+
+
+def child_exit(server, worker):
+    # A dead worker's live gauges must stop counting (PROMETHEUS_MULTIPROC_DIR, set by the image).
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)
