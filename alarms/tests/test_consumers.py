@@ -136,3 +136,27 @@ def test_it_ignores_what_the_client_sends(alice):
         await communicator.disconnect()
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize(
+    ("cookies", "headers", "text"),
+    [
+        ({}, [], "매칭이 확정되었어요!"),
+        ({"django_language": "en"}, [], "Your match is confirmed!"),
+        ({}, [(b"accept-language", b"en-US,en;q=0.9")], "Your match is confirmed!"),
+        ({"django_language": "xx"}, [(b"accept-language", b"fr")], "매칭이 확정되었어요!"),
+    ],
+)
+def test_it_speaks_the_pages_language(alice, cookies, headers, text):
+    async def scenario():
+        communicator = WebsocketCommunicator(application, "/ws/alarms/", headers=headers)
+        communicator.scope.update(user=alice, cookies=cookies)
+        assert (await communicator.connect(timeout=TIMEOUT))[0]
+        await communicator.receive_json_from(timeout=TIMEOUT)
+
+        await create_alarm(user=alice, alarm_type=AlarmType.MATCH_CONFIRMED)
+
+        assert (await communicator.receive_json_from(timeout=TIMEOUT))["text"] == text
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
