@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -71,16 +71,19 @@ def room_get(*, api_id: Any, viewer: User | None) -> Room:
 
 def room_conditions(room: Room) -> dict[str, list[str]]:
     """Conditions by kind, every kind present, values in the enum's order."""
-    return _group_conditions(room.conditions.all())
+    return _group_conditions(RoomCondition.objects.filter(room=room).values_list("kind", "value"))
 
 
-def _group_conditions(rows) -> dict[str, list[str]]:
-    found: dict[str, set[str]] = {kind: set() for kind in ConditionKind.values}
-    for row in rows:
-        found.setdefault(row.kind, set()).add(row.value)
+_ENUM_ORDER = {kind: tuple(enum.values) for kind, enum in CONDITION_ENUMS.items()}
+
+
+def _group_conditions(pairs) -> dict[str, list[str]]:
+    found: dict[str, set[str]] = {kind: set() for kind in _ENUM_ORDER}
+    for kind, value in pairs:
+        found.setdefault(kind, set()).add(value)
     return {
-        kind: [value for value in CONDITION_ENUMS[kind].values if value in found[kind]]
-        for kind in ConditionKind.values
+        kind: [value for value in order if value in found[kind]]
+        for kind, order in _ENUM_ORDER.items()
     }
 
 
@@ -175,16 +178,11 @@ def room_board_queryset(filters: BoardFilters) -> QuerySet[Room]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    # Authors by prefetch, not a join: with a join MariaDB may start from the (small) user table
-    # and sort every open room; alone, the room query walks an index in board order and stops
-    # after one page.
-    qs = (
-        Room.objects.filter(deleted_at__isnull=True)
-        .prefetch_related(
-            Prefetch("author", queryset=User.objects.only("pk", "api_id", "nickname")),
-            Prefetch("conditions", queryset=RoomCondition.objects.order_by("pk")),
-        )
-        .annotate(comment_count=Coalesce(Subquery(comment_count, output_field=IntegerField()), 0))
+    # Authors in a query of their own, not a join: with a join MariaDB may start from the (small)
+    # user table and sort every open room; alone, the room query walks an index in board order and
+    # stops after one page.
+    qs = Room.objects.filter(deleted_at__isnull=True).annotate(
+        comment_count=Coalesce(Subquery(comment_count, output_field=IntegerField()), 0)
     )
     if filters.category:
         qs = qs.filter(category=filters.category)
@@ -204,25 +202,61 @@ def room_board_queryset(filters: BoardFilters) -> QuerySet[Room]:
     return qs
 
 
-def _board_item(room: Room) -> dict[str, Any]:
-    """A board entry before masking: plain data, the same for every viewer, so it can be cached."""
-    return {
-        "article_id": str(room.api_id),
-        "author_pk": room.author_id,
-        "author_api_id": str(room.author.api_id),
-        "author_nickname": room.author.nickname,
-        "title": room.title,
-        "content": room.content,
-        "date": room.date,
-        "created_at": room.created_at,
-        "anonymity": room.anonymity,
-        "is_complete": room.is_complete,
-        "participant_num_max": room.participant_num_max,
-        "participant_num": room.participant_num,
-        "category": room.category,
-        "conditions": _group_conditions(room.conditions.all()),
-        "comment_count": room.comment_count,
+_BOARD_FIELDS = (
+    "pk",
+    "api_id",
+    "author_id",
+    "title",
+    "content",
+    "date",
+    "created_at",
+    "anonymity",
+    "is_complete",
+    "participant_num_max",
+    "participant_num",
+    "category",
+    "comment_count",
+)
+
+
+def _board_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Board entries before masking: plain data, the same for every viewer, so it can be cached.
+
+    Built from values, not model instances: a page of twenty rooms costs a fraction of the time.
+    """
+    if not rows:
+        return []
+    authors = {
+        user["pk"]: user
+        for user in User.objects.filter(pk__in={row["author_id"] for row in rows}).values(
+            "pk", "api_id", "nickname"
+        )
     }
+    pairs: dict[int, list[tuple[str, str]]] = {row["pk"]: [] for row in rows}
+    for room_id, kind, value in RoomCondition.objects.filter(room_id__in=list(pairs)).values_list(
+        "room_id", "kind", "value"
+    ):
+        pairs[room_id].append((kind, value))
+    return [
+        {
+            "article_id": str(row["api_id"]),
+            "author_pk": row["author_id"],
+            "author_api_id": str(authors[row["author_id"]]["api_id"]),
+            "author_nickname": authors[row["author_id"]]["nickname"],
+            "title": row["title"],
+            "content": row["content"],
+            "date": row["date"],
+            "created_at": row["created_at"],
+            "anonymity": row["anonymity"],
+            "is_complete": row["is_complete"],
+            "participant_num_max": row["participant_num_max"],
+            "participant_num": row["participant_num"],
+            "category": row["category"],
+            "conditions": _group_conditions(pairs[row["pk"]]),
+            "comment_count": row["comment_count"],
+        }
+        for row in rows
+    ]
 
 
 def room_board(
@@ -230,13 +264,13 @@ def room_board(
 ) -> tuple[list[dict[str, Any]], bool]:
     """One slice of the board as plain items; the first slice comes through the shared cache.
 
-    Three queries whatever the size: the rooms (comment count as a subquery), their authors and
-    their conditions.
+    Three queries whatever the size (one for an empty page): the rooms (comment count as a
+    subquery), their authors and their conditions.
     """
 
     def compute() -> tuple[list[dict[str, Any]], bool]:
-        rooms, has_next = slice_queryset(room_board_queryset(filters), params)
-        return [_board_item(room) for room in rooms], has_next
+        rows, has_next = slice_queryset(room_board_queryset(filters).values(*_BOARD_FIELDS), params)
+        return _board_items(rows), has_next
 
     if params.page != 0 or not use_cache:
         return compute()
