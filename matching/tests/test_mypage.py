@@ -318,3 +318,13 @@ def test_it_lists_my_blocks_on_the_my_page(alice_client, alice, bob):
     page = alice_client.get(MYPAGE).content.decode()
 
     assert reverse("matching:unblock", args=[bob.api_id]) in page
+
+
+def test_it_speaks_english_too(alice_client, alice, bob):
+    random_match(alice, bob)
+
+    page = alice_client.get(MYPAGE, headers={"accept-language": "en"}).content.decode()
+
+    assert "My page" in page
+    assert "Match history" in page
+    assert "Leave a review" in page
