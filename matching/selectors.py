@@ -51,6 +51,16 @@ def random_match_request_latest(*, user, category: str) -> RandomMatchRequest | 
     )
 
 
+def random_match_last_category(*, user) -> str | None:
+    """The category of the user's most recent request, if any (the page's default tab)."""
+    return (
+        RandomMatchRequest.objects.filter(user=user)
+        .order_by("-created_at", "-id")
+        .values_list("category", flat=True)
+        .first()
+    )
+
+
 def random_match_request_get(*, user, api_id) -> RandomMatchRequest:
     request = (
         RandomMatchRequest.objects.filter(user=user, api_id=api_id).select_related("match").first()

@@ -17,6 +17,7 @@ from matching.selectors import (
     block_list,
     blocked_user_ids,
     match_get_for_member,
+    random_match_last_category,
     random_match_request_get,
     random_match_request_latest,
     random_match_request_waiting,
@@ -56,8 +57,15 @@ def _next_url(request, default: str) -> str:
 
 @login_required
 def random_match(request):
-    """GET: the request form, or the waiting state. POST: queue a request."""
-    category = _category(request.POST.get("category") or request.GET.get("category"))
+    """GET: the request form, or the waiting state. POST: queue a request.
+
+    Without `?category=` (the "no partner found" alarm links here) the page opens on the
+    category of the user's last request, where its renew button is."""
+    category = _category(
+        request.POST.get("category")
+        or request.GET.get("category")
+        or random_match_last_category(user=request.user)
+    )
     form = RandomMatchForm(request.POST or None, category=category)
     status = 200
     if request.method == "POST":

@@ -135,6 +135,15 @@ def test_it_offers_renew_after_expiry(alice_client, alice):
     assert RandomMatchRequest.objects.get(user=alice, status=Status.WAITING).places == ["GAEPO"]
 
 
+def test_it_opens_on_the_last_requests_category_for_the_expiry_alarm(alice_client, alice):
+    random_match_request_create(
+        user=alice, category="STUDY", now=timezone.now() - timedelta(hours=1)
+    )
+    page = alice_client.get("/random/").content.decode()
+    assert 'name="category" value="STUDY"' in page
+    assert reverse("matching:renew") in page
+
+
 def test_it_shows_a_match_to_its_members_with_block_buttons(alice_client, alice, bob, charlie):
     match = match_create(
         category="MEAL", method=MethodCategory.RANDOM, users=[alice, bob], conditions={}
