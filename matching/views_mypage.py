@@ -31,11 +31,14 @@ from partner42.pagination import SliceParams
 
 MATCHES_PER_PAGE = 10
 ACTIVITIES_PER_PAGE = 20
+MAX_PAGE = 100_000
 
 
 def _page(request) -> int:
+    """The 0-based page of `?page=`; nonsense is the first page, and far pages are capped (an
+    OFFSET beyond the database's range would be an error, not an empty page)."""
     try:
-        return max(0, int(request.GET.get("page", "0")))
+        return min(max(0, int(request.GET.get("page", "0"))), MAX_PAGE)
     except ValueError:
         return 0
 

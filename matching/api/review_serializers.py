@@ -119,3 +119,76 @@ def activity_dto(activity: Activity) -> dict[str, Any]:
         "matchId": str(activity.match.api_id) if activity.match_id else None,
         "createdAt": local_datetime(activity.created_at),
     }
+
+
+# --- OpenAPI shapes (documentation only: the views build plain dicts) --------------------------
+
+
+class MemberDtoSchema(serializers.Serializer):
+    nickname = serializers.CharField()
+    isAuthor = serializers.BooleanField()
+    isMe = serializers.BooleanField()
+
+
+class MatchConditionDtoSchema(serializers.Serializer):
+    placeList = serializers.ListField(child=serializers.CharField())
+    timeOfEatingList = serializers.ListField(child=serializers.CharField())
+    wayOfEatingList = serializers.ListField(child=serializers.CharField())
+    typeOfStudyList = serializers.ListField(child=serializers.CharField())
+
+
+class MatchDtoSchema(serializers.Serializer):
+    matchId = serializers.UUIDField()
+    createdAt = serializers.CharField(help_text="LocalDateTime, server time without offset")
+    reviewAvailableTime = serializers.CharField(help_text="createdAt + REVIEW_DELAY_MINUTES")
+    isReviewed = serializers.BooleanField()
+    matchStatus = serializers.CharField()
+    contentCategory = serializers.CharField()
+    methodCategory = serializers.CharField()
+    participantNum = serializers.IntegerField()
+    matchConditionDto = MatchConditionDtoSchema()
+    participantsOrAuthor = MemberDtoSchema(many=True)
+
+
+class ActivityDtoSchema(serializers.Serializer):
+    contentCategory = serializers.CharField()
+    activityType = serializers.CharField()
+    activityMatchScore = serializers.CharField()
+    score = serializers.IntegerField()
+    matchId = serializers.UUIDField(allow_null=True)
+    createdAt = serializers.CharField()
+
+
+def _slice_schema(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The fields of a Spring Slice a client reads (the rest: partner42.pagination)."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "content": item(many=True),
+            "first": serializers.BooleanField(),
+            "last": serializers.BooleanField(),
+            "size": serializers.IntegerField(),
+            "number": serializers.IntegerField(),
+            "numberOfElements": serializers.IntegerField(),
+            "empty": serializers.BooleanField(),
+        },
+    )
+
+
+MatchSliceSchema = _slice_schema("MatchSliceSchema", MatchDtoSchema)
+ActivitySliceSchema = _slice_schema("ActivitySliceSchema", ActivityDtoSchema)
+
+
+class ActivityScoreSchema(serializers.Serializer):
+    score = serializers.IntegerField()
+
+
+class CategoryScoreSchema(serializers.Serializer):
+    contentCategory = serializers.CharField()
+    score = serializers.IntegerField()
+
+
+class ActivityCategoryScoresSchema(serializers.Serializer):
+    score = serializers.IntegerField()
+    scores = CategoryScoreSchema(many=True)

@@ -1,14 +1,22 @@
 """Matches, reviews and activity scores: the original's paths (API.md 4.4), thin views."""
 
-from rest_framework.parsers import JSONParser
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from matching.api.review_serializers import (
+    ActivityCategoryScoresSchema,
     ActivityQuery,
+    ActivityScoreSchema,
+    ActivitySliceSchema,
+    MatchDtoSchema,
     MatchListQuery,
     MatchReviewInput,
+    MatchSliceSchema,
     activity_dto,
     match_dto,
 )
@@ -29,7 +37,28 @@ from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_params
 
 
+class PlainTextJSONParser(BaseParser):
+    """The newer React client posts JSON.stringify(...) as text/plain (API.md Q5)."""
+
+    media_type = "text/plain"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> Any:
+        return JSONParser().parse(stream, "application/json", parser_context)
+
+
+SLICE_PARAMETERS = [
+    OpenApiParameter("page", int, description="0-based"),
+    OpenApiParameter("size", int, description="default 20, at most 100"),
+    OpenApiParameter("sort", str, many=True, description="field[,asc|desc]"),
+]
+
+
 class MatchListApi(APIView):
+    @extend_schema(
+        operation_id="matches_list",
+        parameters=[MatchListQuery, *SLICE_PARAMETERS],
+        responses=MatchSliceSchema,
+    )
     def get(self, request: Request) -> Response:
         """GET /api/matches: a Slice of the caller's matches, newest first."""
         query = MatchListQuery(data=request.query_params)
@@ -47,13 +76,15 @@ class MatchListApi(APIView):
 
 
 class MatchDetailApi(APIView):
+    @extend_schema(responses=MatchDtoSchema)
     def get(self, request: Request, match_id: str) -> Response:
         return Response(match_dto(match_get_visible(api_id=match_id, viewer=request.user)))
 
 
 class MatchReviewApi(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [JSONParser, PlainTextJSONParser]
 
+    @extend_schema(request=MatchReviewInput, responses={200: None})
     def post(self, request: Request, match_id: str) -> Response:
         """POST /api/matches/{id}/review: 200 with no body (the body's matchId is ignored)."""
         body = MatchReviewInput(data=request.data)
@@ -72,6 +103,7 @@ class MatchReviewApi(APIView):
 
 
 class ActivityScoreApi(APIView):
+    @extend_schema(parameters=[ActivityQuery], responses=ActivityScoreSchema)
     def get(self, request: Request) -> Response:
         """GET /api/activities/score: `{"score"}`, the sum of the caller's ledger rows."""
         query = ActivityQuery(data=request.query_params)
@@ -80,6 +112,7 @@ class ActivityScoreApi(APIView):
 
 
 class ActivityCategoryScoresApi(APIView):
+    @extend_schema(parameters=[ActivityQuery], responses=ActivityCategoryScoresSchema)
     def get(self, request: Request) -> Response:
         """GET /api/activities/score/categories (ours): the total and one total per category."""
         query = ActivityQuery(data=request.query_params)
@@ -97,6 +130,11 @@ class ActivityCategoryScoresApi(APIView):
 
 
 class ActivityHistoryApi(APIView):
+    @extend_schema(
+        operation_id="activities_list",
+        parameters=[ActivityQuery, *SLICE_PARAMETERS],
+        responses=ActivitySliceSchema,
+    )
     def get(self, request: Request) -> Response:
         """GET /api/activities (ours): a Slice of the caller's ledger rows, newest first."""
         query = ActivityQuery(data=request.query_params)

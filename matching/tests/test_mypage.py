@@ -147,8 +147,10 @@ def test_it_pages_the_history(alice_client, alice, bob):
     assert 'rel="next"' not in second
 
 
-def test_it_ignores_a_bad_page_number(alice_client):
-    assert alice_client.get(MYPAGE, {"page": "nope"}).status_code == 200
+@pytest.mark.parametrize("page", ["nope", "-3", "99999999999999999999999"])
+def test_it_ignores_a_bad_page_number(alice_client, page):
+    assert alice_client.get(MYPAGE, {"page": page}).status_code == 200
+    assert alice_client.get(reverse("mypage:activities"), {"page": page}).status_code == 200
 
 
 def test_it_renders_the_history_in_constant_queries(

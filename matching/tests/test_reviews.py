@@ -1,5 +1,6 @@
 """Reviews and the activity ledger (SPEC section 5; API.md 4.4)."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -297,6 +298,18 @@ def test_it_refuses_a_review_that_leaves_a_member_out(match, alice):
 
     assert error_code(response) == (400, "C001")
     assert not MatchMember.objects.get(match=match, user=alice).is_reviewed
+
+
+def test_it_reads_a_json_body_sent_as_text_plain(alice, bob):
+    match = random_match(alice, bob)
+    body = json.dumps(review_body(match, bob=R.MATCH_REVIEW_3))
+
+    response = client_for(alice).post(
+        f"/api/matches/{match.api_id}/review", body, content_type="text/plain;charset=UTF-8"
+    )
+
+    assert response.status_code == 200
+    assert MemberReview.objects.get().score_kind == R.MATCH_REVIEW_3
 
 
 def test_it_refuses_malformed_json(match, alice):
