@@ -330,3 +330,9 @@ def test_it_speaks_english_too(alice_client, alice, bob):
     assert "My page" in page
     assert "Match history" in page
     assert "Leave a review" in page
+
+
+def test_it_is_linked_from_every_pages_header(alice_client):
+    page = alice_client.get(reverse("accounts:choose")).content.decode()
+
+    assert f'class="user-nav__name" href="{MYPAGE}"' in page
