@@ -1,7 +1,10 @@
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class LocalDateTimeField(serializers.Field):
     """The original's LocalDateTime: server-local ISO time, no offset, fraction trimmed."""
 

@@ -1,3 +1,6 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +19,29 @@ class AlarmListApi(APIView):
     The response shows each alarm as it was before this call (`isRead` false for new ones).
     """
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT, description="0-based"),
+            OpenApiParameter("size", OpenApiTypes.INT, description="20 by default, at most 100"),
+            OpenApiParameter(
+                "sort", OpenApiTypes.STR, many=True, description="createdAt[,asc|desc]"
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "AlarmSlice",
+                {
+                    "content": AlarmOutput(many=True),
+                    "first": serializers.BooleanField(),
+                    "last": serializers.BooleanField(),
+                    "size": serializers.IntegerField(),
+                    "number": serializers.IntegerField(),
+                    "numberOfElements": serializers.IntegerField(),
+                    "empty": serializers.BooleanField(),
+                },
+            )
+        },
+    )
     def get(self, request):
         params = slice_params(
             request, sort_fields=ALARM_SORT_FIELDS, default_order=ALARM_DEFAULT_ORDER
