@@ -34,7 +34,7 @@ class ReviewForm(forms.Form):
         self.targets = targets
         for index, target in enumerate(targets):
             self.fields[f"score_{index}"] = forms.ChoiceField(
-                label=target.nickname,
+                label=target.label,
                 choices=[(kind, STAR_LABELS[kind]) for kind in REVIEW_SCORES],
                 widget=forms.RadioSelect,
             )

@@ -13,14 +13,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from matching.models import Activity, Match, MatchCondition, MatchMember
 from partner42.choices import CONDITION_ENUMS, ConditionKind, ContentCategory
 from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 from partner42.pagination import SliceParams, slice_queryset
 
-ANONYMOUS_NICKNAME = _("익명")
+# The API's name for a hidden author, the same in every language (as in rooms), and the name a
+# review uses for them; pages show it translated (`MemberView.label`).
+ANONYMOUS_NICKNAME = "익명"
 
 # The API's sort names and their lookups on MatchMember (a match list is the caller's memberships).
 MATCH_SORT_FIELDS = {"createdAt": "match__created_at"}
@@ -60,6 +62,11 @@ class MemberView:
     @property
     def user(self):
         return None if self.hidden else self.member.user
+
+    @property
+    def label(self) -> str:
+        """The name a page shows: a hidden author's in the page's language."""
+        return gettext("익명") if self.hidden else self.nickname
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,7 @@ def _match_view(match: Match, viewer, *, membership: MatchMember | None) -> Matc
         members.append(
             MemberView(
                 member=member,
-                nickname=str(ANONYMOUS_NICKNAME) if hidden else member.user.nickname,
+                nickname=ANONYMOUS_NICKNAME if hidden else member.user.nickname,
                 is_author=member.is_author,
                 is_me=viewer_pk is not None and member.user_id == viewer_pk,
                 hidden=hidden,

@@ -130,7 +130,7 @@ def _match_insert(
         alarm_create(
             user=user,
             alarm_type=AlarmType.MATCH_CONFIRMED,
-            calling_nickname=str(ANONYMOUS_NICKNAME)
+            calling_nickname=ANONYMOUS_NICKNAME
             if hide_author and user.pk != author.pk
             else calling_nickname,
             match_id=match.api_id,

@@ -223,3 +223,13 @@ def test_it_keeps_the_match_when_the_room_is_edited_by_an_operator(alice, bob, o
 
     assert error_code(response) == (409, "AR007")
     assert Match.objects.get(pk=match.pk).room_id == room.pk
+
+
+def test_it_names_a_hidden_author_the_same_in_every_language(alice, bob):
+    _room, match = completed_room(alice, bob, anonymity=True)
+
+    response = client_for(bob).get(
+        f"/api/matches/{match.api_id}", headers={"accept-language": "en"}
+    )
+
+    assert response.json()["participantsOrAuthor"][0]["nickname"] == "익명"

@@ -336,3 +336,13 @@ def test_it_is_linked_from_every_pages_header(alice_client):
     page = alice_client.get(reverse("accounts:choose")).content.decode()
 
     assert f'class="user-nav__name" href="{MYPAGE}"' in page
+
+
+def test_it_translates_a_hidden_author_on_pages(client, alice, bob):
+    _room, match = completed_room(alice, bob, anonymity=True)
+    client.force_login(bob)
+
+    page = client.get(_detail(match), headers={"accept-language": "en"}).content.decode()
+
+    assert "Anonymous" in page
+    assert "alice" not in page
