@@ -3,12 +3,21 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from matching.models import ActivityMatchScore, Match
 from matching.review_services import match_review_create
 from matching.tests.review_helpers import client_for, completed_room, error_code, random_match
 from partner42.choices import ContentCategory, MethodCategory
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    # A page asked for in English leaves English active in this thread for the next tests.
+    yield
+    translation.deactivate()
+
 
 MATCH_DTO_KEYS = [
     "matchId",

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from matching.models import ActivityMatchScore, Block, MatchMember, MemberReview
@@ -12,6 +13,13 @@ from partner42.choices import ContentCategory
 
 R = ActivityMatchScore
 MYPAGE = "/me/"
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_default_language():
+    # A page asked for in English leaves English active in this thread for the next tests.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
