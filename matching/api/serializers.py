@@ -2,6 +2,8 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matching.models import RandomMatchRequest
@@ -10,6 +12,7 @@ from partner42.choices import ContentCategory, Place, TimeOfEating, TypeOfStudy,
 from partner42.serializers import RejectUnknownFieldsMixin
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class LocalDateTimeField(serializers.Field):
     """The original's LocalDateTime: server-local ISO time, no offset, fraction trimmed."""
 
@@ -117,6 +120,22 @@ def condition_mine_body(category: str, request: RandomMatchRequest | None) -> di
         "typeOfStudyList": types,
     }
     return body
+
+
+class ConditionListsSchema(serializers.Serializer):
+    placeList = serializers.ListField(child=serializers.CharField())
+    wayOfEatingList = serializers.ListField(child=serializers.CharField())
+    typeOfStudyList = serializers.ListField(child=serializers.CharField())
+
+
+class ConditionMineSchema(serializers.Serializer):
+    """For the OpenAPI schema: `wayOfEatingList` (MEAL) or `typeOfStudyList` (STUDY) at the top."""
+
+    contentCategory = serializers.CharField()
+    placeList = serializers.ListField(child=serializers.CharField())
+    wayOfEatingList = serializers.ListField(child=serializers.CharField(), required=False)
+    typeOfStudyList = serializers.ListField(child=serializers.CharField(), required=False)
+    matchConditionRandomMatchDto = ConditionListsSchema()
 
 
 class BlockInput(RejectUnknownFieldsMixin, serializers.Serializer):

@@ -1,15 +1,19 @@
 from django.utils import timezone
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_get
+from matching.api.review_views import PlainTextJSONParser
 from matching.api.serializers import (
     BlockInput,
     BlockOutput,
     CategoryInput,
     CategoryQuery,
+    ConditionMineSchema,
     RandomMatchCreateInput,
     RequiredCategoryQuery,
     condition_mine_body,
@@ -30,6 +34,12 @@ from matching.services import (
 )
 from partner42.errors import NotFoundError
 
+# The newer React client posts JSON.stringify(...) bodies as text/plain (API.md Q5).
+PARSERS = [JSONParser, PlainTextJSONParser, FormParser, MultiPartParser]
+
+
+BLOCK_ID = inline_serializer("BlockUserId", {"userId": serializers.UUIDField()})
+
 
 def _query_category(request, *, required: bool = False) -> str | None:
     serializer_class = RequiredCategoryQuery if required else CategoryQuery
@@ -41,6 +51,9 @@ def _query_category(request, *, required: bool = False) -> str | None:
 class RandomMatchCreateApi(APIView):
     """POST /api/random-matches: queue a request; 201 with no body, matchmaking runs async."""
 
+    parser_classes = PARSERS
+
+    @extend_schema(request=RandomMatchCreateInput, responses={201: None})
     def post(self, request):
         body = RandomMatchCreateInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -52,6 +65,12 @@ class RandomMatchMineApi(APIView):
     """GET: `{"isExist"}` for the caller (both categories without `contentCategory`).
     POST: cancel the caller's waiting request in the body's `contentCategory`."""
 
+    parser_classes = PARSERS
+
+    @extend_schema(
+        parameters=[CategoryQuery],
+        responses=inline_serializer("RandomMatchExist", {"isExist": serializers.BooleanField()}),
+    )
     def get(self, request):
         category = _query_category(request)
         now = timezone.now()
@@ -59,6 +78,7 @@ class RandomMatchMineApi(APIView):
         exists = random_match_is_waiting(user=request.user, category=category, now=now)
         return Response({"isExist": exists})
 
+    @extend_schema(request=CategoryInput, responses={200: None})
     def post(self, request):
         body = CategoryInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -71,6 +91,7 @@ class RandomMatchMineApi(APIView):
 class RandomMatchConditionMineApi(APIView):
     """GET: the caller's active conditions in `contentCategory` (required here)."""
 
+    @extend_schema(parameters=[RequiredCategoryQuery], responses=ConditionMineSchema)
     def get(self, request):
         category = _query_category(request, required=True)
         now = timezone.now()
@@ -84,6 +105,12 @@ class RandomMatchMembersCountApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        parameters=[CategoryQuery],
+        responses=inline_serializer(
+            "RandomMatchCount", {"randomMatchCount": serializers.IntegerField()}
+        ),
+    )
     def get(self, request):
         category = _query_category(request)
         return Response({"randomMatchCount": random_match_waiting_count(category=category)})
@@ -93,6 +120,9 @@ class RandomMatchRenewApi(APIView):
     """POST: queue again the caller's request that expired unmatched, with its conditions.
     Not in the original (it had no expiry notice); 404 C003 when there is nothing to renew."""
 
+    parser_classes = PARSERS
+
+    @extend_schema(request=CategoryInput, responses={201: None})
     def post(self, request):
         body = CategoryInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -105,9 +135,16 @@ class RandomMatchRenewApi(APIView):
 class BlockListCreateApi(APIView):
     """GET: the caller's own block list. POST `{"userId"}`: block that user (idempotent)."""
 
+    parser_classes = PARSERS
+
+    @extend_schema(operation_id="blocks_list", responses=BlockOutput(many=True))
     def get(self, request):
         return Response(BlockOutput(block_list(blocker=request.user), many=True).data)
 
+    @extend_schema(
+        request=BlockInput,
+        responses={201: BLOCK_ID, 200: BLOCK_ID},
+    )
     def post(self, request):
         body = BlockInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -122,6 +159,7 @@ class BlockListCreateApi(APIView):
 class BlockDeleteApi(APIView):
     """DELETE /api/blocks/{userId}: unblock; 404 C003 when that user is not blocked."""
 
+    @extend_schema(responses=BLOCK_ID)
     def delete(self, request, user_id: str):
         blocked = user_get(api_id=user_id)
         if not block_delete(blocker=request.user, blocked=blocked):

@@ -73,6 +73,14 @@ def test_it_queues_the_older_clients_nested_body(as_alice, alice):
     assert (request.places, request.options) == (["SEOCHO"], ["INNER_CIRCLE"])
 
 
+def test_it_accepts_json_sent_as_text_plain(as_alice, alice):
+    # The newer React client posts JSON.stringify(...) without a JSON content type (API.md Q5).
+    body = '{"contentCategory":"MEAL","placeList":["SEOCHO"]}'
+    assert as_alice.post(URL, body, content_type="text/plain").status_code == 201
+    cancel = '{"contentCategory":"MEAL"}'
+    assert as_alice.post(f"{URL}/mine", cancel, content_type="text/plain").status_code == 200
+
+
 def test_it_triggers_a_run_on_commit(as_alice, monkeypatch, django_capture_on_commit_callbacks):
     from matching import services
 
