@@ -259,3 +259,21 @@ def test_it_matches_many_with_few_queries(django_assert_max_num_queries):
     with django_assert_max_num_queries(8 + 10 * 10):
         result = matchmaking_run()
     assert len(result.matches) == 10
+
+
+def test_it_retries_a_failed_run(monkeypatch):
+    from matching import tasks
+
+    calls = []
+
+    def flaky_run():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        return services.MatchmakingResult()
+
+    monkeypatch.setattr(tasks, "matchmaking_run", flaky_run)
+    # throw=False: in-process, Celery then runs the retry at once instead of raising Retry.
+    result = tasks.matchmaking_run_task.apply(throw=False)
+    assert len(calls) == 2
+    assert result.get()["skipped"] is False
