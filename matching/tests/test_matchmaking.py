@@ -277,3 +277,31 @@ def test_it_retries_a_failed_run(monkeypatch):
     result = tasks.matchmaking_run_task.apply(throw=False)
     assert len(calls) == 2
     assert result.get()["skipped"] is False
+
+
+def test_it_stops_when_its_lock_expired_and_another_run_took_it(monkeypatch):
+    from django.core.cache import cache
+
+    from matching import locks
+
+    for user in [UserFactory() for _ in range(6)]:
+        ask(user)
+    monkeypatch.setattr(locks, "REFRESH_EVERY_SECONDS", 0)  # check the lock before every group
+    real_apply = services._apply_group
+    other = MatchmakingLock()
+
+    def apply_then_lose_the_lock(**kwargs):
+        match = real_apply(**kwargs)
+        if not other._refreshed_at:
+            cache.delete(locks.LOCK_KEY)  # as if it had expired
+            assert other.acquire()
+        return match
+
+    monkeypatch.setattr(services, "_apply_group", apply_then_lose_the_lock)
+    try:
+        result = matchmaking_run()
+    finally:
+        other.release()
+    assert result.lock_lost is True
+    assert len(result.matches) == 1
+    assert RandomMatchRequest.objects.filter(status=Status.WAITING).count() == 4
