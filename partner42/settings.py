@@ -310,15 +310,6 @@ SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
 # SSE alarm stream: a comment line this often keeps proxies from closing an idle stream.
 ALARM_SSE_KEEPALIVE_SECONDS = env.float("ALARM_SSE_KEEPALIVE_SECONDS", default=20)
 
-# --- Operations -----------------------------------------------------------------------------
-METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
-# Also lets in `Authorization: Bearer <METRICS_TOKEN>` from anywhere (e.g. Prometheus via nginx).
-METRICS_TOKEN = env("METRICS_TOKEN", default="")
-LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-# json: one object per line (production); plain: for humans at `make run`.
-LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG else "json")
-if LOG_FORMAT not in ("json", "plain"):
-    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
 # The two clusters restaurants are measured from (keys are choices.Place values); WGS84 degrees.
 CAMPUSES = {
     "GAEPO": {
@@ -337,6 +328,15 @@ CAMPUSES = {
 # Recommendations are read through a per-process cache for this long (an import clears it at once).
 RESTAURANT_CACHE_SECONDS = env.int("RESTAURANT_CACHE_SECONDS", default=300)
 
+# --- Operations -----------------------------------------------------------------------------
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+# Also lets in `Authorization: Bearer <METRICS_TOKEN>` from anywhere (e.g. Prometheus via nginx).
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+# json: one object per line (production); plain: for humans at `make run`.
+LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
 LOG_FILE = env("LOG_FILE", default="")  # also log to this file, rotated at 10 MB, 5 kept
 LOGGING = {
     "version": 1,

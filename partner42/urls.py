@@ -11,16 +11,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("alarms/", include("alarms.urls")),
     path("rooms/", include("rooms.urls")),
     path("random/", include("matching.urls")),
     path("", include("matching.mypage_urls")),  # /me/, /matches/<id>/
+    path("alarms/", include("alarms.urls")),
     path("restaurants/", include("restaurants.urls")),
     # JSON API (paths of the original service).
     path("api/", include("accounts.api.urls")),
-    path("api/", include("alarms.api.urls")),
     path("api/", include("rooms.api.urls")),
     path("api/", include("matching.api.urls")),
+    path("api/", include("alarms.api.urls")),
     path("api/", include("restaurants.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script from a URL (the CSP allows no inline script); its
