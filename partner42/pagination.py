@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from partner42.errors import InvalidInputError
 
@@ -145,3 +146,20 @@ def _dedupe(order_by: list[str]) -> list[str]:
 
 def _bad_param(name: str, value: str | None, reason: str) -> InvalidInputError:
     return InvalidInputError(errors=[{"field": name, "value": value or "", "reason": reason}])
+
+
+def slice_schema(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """The OpenAPI shape of a Slice of `item` (documentation only: views build plain dicts)."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "content": item(many=True),
+            "first": serializers.BooleanField(),
+            "last": serializers.BooleanField(),
+            "size": serializers.IntegerField(),
+            "number": serializers.IntegerField(),
+            "numberOfElements": serializers.IntegerField(),
+            "empty": serializers.BooleanField(),
+        },
+    )

@@ -271,6 +271,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema enum per shared choice set, whichever app's serializer names it.
+    "ENUM_NAME_OVERRIDES": {
+        "ContentCategoryEnum": "partner42.choices.ContentCategory",
+        "PlaceEnum": "partner42.choices.Place",
+        "TimeOfEatingEnum": "partner42.choices.TimeOfEating",
+        "WayOfEatingEnum": "partner42.choices.WayOfEating",
+        "TypeOfStudyEnum": "partner42.choices.TypeOfStudy",
+        "MethodCategoryEnum": "partner42.choices.MethodCategory",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "partner42.openapi.add_error_responses",

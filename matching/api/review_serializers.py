@@ -13,6 +13,7 @@ from rest_framework import serializers
 from matching.models import REVIEW_SCORES, Activity, ActivityType
 from matching.review_selectors import MatchView
 from partner42.choices import CONDITION_LIST_NAMES, ContentCategory, MethodCategory
+from partner42.pagination import slice_schema
 from partner42.serializers import RejectUnknownFieldsMixin
 
 
@@ -37,8 +38,8 @@ class UpperChoiceField(serializers.ChoiceField):
 
 
 class MatchListQuery(serializers.Serializer):
-    contentCategory = UpperChoiceField(choices=ContentCategory.values, required=False)
-    methodCategory = serializers.ChoiceField(choices=MethodCategory.values, required=False)
+    contentCategory = UpperChoiceField(choices=ContentCategory.choices, required=False)
+    methodCategory = serializers.ChoiceField(choices=MethodCategory.choices, required=False)
 
 
 def match_dto(view: MatchView) -> dict[str, Any]:
@@ -89,8 +90,8 @@ class ActivityQuery(serializers.Serializer):
     """Filters of the score and history: category, type, and `startTime` <= time < `endTime`
     (ISO 8601; a time without offset is Seoul time)."""
 
-    contentCategory = UpperChoiceField(choices=ContentCategory.values, required=False)
-    activityType = UpperChoiceField(choices=ActivityType.values, required=False)
+    contentCategory = UpperChoiceField(choices=ContentCategory.choices, required=False)
+    activityType = UpperChoiceField(choices=ActivityType.choices, required=False)
     startTime = serializers.DateTimeField(required=False)
     endTime = serializers.DateTimeField(required=False)
 
@@ -159,25 +160,8 @@ class ActivityDtoSchema(serializers.Serializer):
     createdAt = serializers.CharField()
 
 
-def _slice_schema(name: str, item: type[serializers.Serializer]) -> type[serializers.Serializer]:
-    """The fields of a Spring Slice a client reads (the rest: partner42.pagination)."""
-    return type(
-        name,
-        (serializers.Serializer,),
-        {
-            "content": item(many=True),
-            "first": serializers.BooleanField(),
-            "last": serializers.BooleanField(),
-            "size": serializers.IntegerField(),
-            "number": serializers.IntegerField(),
-            "numberOfElements": serializers.IntegerField(),
-            "empty": serializers.BooleanField(),
-        },
-    )
-
-
-MatchSliceSchema = _slice_schema("MatchSliceSchema", MatchDtoSchema)
-ActivitySliceSchema = _slice_schema("ActivitySliceSchema", ActivityDtoSchema)
+MatchSliceSchema = slice_schema("MatchSliceSchema", MatchDtoSchema)
+ActivitySliceSchema = slice_schema("ActivitySliceSchema", ActivityDtoSchema)
 
 
 class ActivityScoreSchema(serializers.Serializer):

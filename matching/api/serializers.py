@@ -25,7 +25,7 @@ class EnumNameField(serializers.ChoiceField):
     """An enum name, case-insensitive as the original's body enums were."""
 
     def __init__(self, enum, **kwargs):
-        super().__init__(choices=enum.values, **kwargs)
+        super().__init__(choices=enum.choices, **kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, str):
@@ -61,7 +61,7 @@ class RandomMatchCreateInput(RejectUnknownFieldsMixin, serializers.Serializer):
     other category, or the time of eating (a room condition), are 400 RM003 when non-empty.
     """
 
-    contentCategory = serializers.ChoiceField(choices=ContentCategory.values)
+    contentCategory = serializers.ChoiceField(choices=ContentCategory.choices)
     placeList = enum_list(Place, allow_null=False)
     timeOfEatingList = enum_list(TimeOfEating, allow_null=False)
     wayOfEatingList = enum_list(WayOfEating, allow_null=False)

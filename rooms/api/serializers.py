@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
@@ -70,6 +71,7 @@ class EnumField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "string", "format": "date", "example": "2023-01-05"})
 class RoomDateField(serializers.Field):
     default_error_messages = {"invalid": _("Use the format yyyy-MM-dd.")}
 

@@ -5,6 +5,7 @@ One class per path, since DRF dispatches by path; each method is one operation o
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -14,6 +15,15 @@ from rest_framework.views import APIView
 from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_params
 from rooms import selectors, services
+from rooms.api.schema import (
+    ArticleIdSchema,
+    ArticleReadOneSchema,
+    ArticleSliceSchema,
+    MatchIdSchema,
+    OpinionIdSchema,
+    OpinionListSchema,
+    OpinionSchema,
+)
 from rooms.api.serializers import (
     ArticleInput,
     OpinionCreateInput,
@@ -41,11 +51,24 @@ class RoomApiView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
 
+_BOARD_PARAMETERS = [
+    OpenApiParameter("isComplete", bool),
+    OpenApiParameter("contentCategory", str, enum=["MEAL", "STUDY"]),
+    OpenApiParameter("anonymity", bool),
+    OpenApiParameter("page", int, description="0-based"),
+    OpenApiParameter("size", int, description="default 20, at most 100"),
+    OpenApiParameter("sort", str, many=True, description="field[,asc|desc]"),
+]
+
+
 def _viewer(request: Request):
     return request.user if request.user.is_authenticated else None
 
 
 class ArticleCollectionApi(RoomApiView):
+    @extend_schema(
+        operation_id="articles_list", parameters=_BOARD_PARAMETERS, responses=ArticleSliceSchema
+    )
     def get(self, request: Request) -> Response:
         """GET /api/articles: the board (Spring Slice of ArticleReadResponse)."""
         filters = board_filters(request.query_params)
@@ -62,6 +85,7 @@ class ArticleCollectionApi(RoomApiView):
         ]
         return Response(slice_body(content, params, has_next))
 
+    @extend_schema(request=ArticleInput, responses=ArticleIdSchema)
     def post(self, request: Request) -> Response:
         """POST /api/articles: create; the caller is the author and first participant."""
         body = ArticleInput(data=request.data)
@@ -75,12 +99,14 @@ class ArticleCollectionApi(RoomApiView):
 
 
 class ArticleApi(RoomApiView):
+    @extend_schema(operation_id="articles_retrieve", responses=ArticleReadOneSchema)
     def get(self, request: Request, article_id: str) -> Response:
         viewer = _viewer(request)
         room = selectors.room_get(api_id=article_id, viewer=viewer)
         detail = selectors.room_detail(room=room, viewer=viewer)
         return Response(article_read_one_response(detail))
 
+    @extend_schema(request=ArticleInput, responses=ArticleIdSchema)
     def put(self, request: Request, article_id: str) -> Response:
         room = selectors.room_get(api_id=article_id, viewer=request.user)
         body = ArticleInput(data=request.data)
@@ -89,6 +115,7 @@ class ArticleApi(RoomApiView):
         room = services.room_update(room=room, user=request.user, **body.service_kwargs())
         return Response({"articleId": str(room.api_id)})
 
+    @extend_schema(responses=ArticleIdSchema)
     def delete(self, request: Request, article_id: str) -> Response:
         # The original deleted the row; SPEC section 3 keeps it (soft), like recoverable-delete.
         room = selectors.room_get(api_id=article_id, viewer=request.user)
@@ -97,6 +124,7 @@ class ArticleApi(RoomApiView):
 
 
 class ArticleRecoverableDeleteApi(RoomApiView):
+    @extend_schema(request=None, responses=ArticleIdSchema)
     def post(self, request: Request, article_id: str) -> Response:
         room = selectors.room_get(api_id=article_id, viewer=request.user)
         services.room_delete(room=room, user=request.user)
@@ -104,6 +132,7 @@ class ArticleRecoverableDeleteApi(RoomApiView):
 
 
 class ArticleParticipateApi(RoomApiView):
+    @extend_schema(request=None, responses=ArticleIdSchema)
     def post(self, request: Request, article_id: str) -> Response:
         room = selectors.room_get(api_id=article_id, viewer=request.user)
         change = services.room_join(room=room, user=request.user)
@@ -113,6 +142,7 @@ class ArticleParticipateApi(RoomApiView):
 
 
 class ArticleParticipateCancelApi(RoomApiView):
+    @extend_schema(request=None, responses=ArticleIdSchema)
     def post(self, request: Request, article_id: str) -> Response:
         room = selectors.room_get(api_id=article_id, viewer=request.user)
         change = services.room_leave(room=room, user=request.user)
@@ -122,6 +152,7 @@ class ArticleParticipateCancelApi(RoomApiView):
 
 
 class ArticleCompleteApi(RoomApiView):
+    @extend_schema(request=None, responses=MatchIdSchema)
     def post(self, request: Request, article_id: str) -> Response:
         """POST /api/articles/{id}/complete: close the room into a MANUAL match, `{matchId}`."""
         room = selectors.room_get(api_id=article_id, viewer=request.user)
@@ -130,6 +161,7 @@ class ArticleCompleteApi(RoomApiView):
 
 
 class ArticleOpinionsApi(RoomApiView):
+    @extend_schema(responses=OpinionListSchema)
     def get(self, request: Request, article_id: str) -> Response:
         """Live comments in creation order; an unknown or deleted room has none (the original)."""
         viewer = _viewer(request)
@@ -144,6 +176,7 @@ class ArticleOpinionsApi(RoomApiView):
 
 
 class OpinionCollectionApi(RoomApiView):
+    @extend_schema(request=OpinionCreateInput, responses=OpinionIdSchema)
     def post(self, request: Request) -> Response:
         body = OpinionCreateInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -164,11 +197,13 @@ def _opinion_update_data(data: Any) -> Any:
 
 
 class OpinionApi(RoomApiView):
+    @extend_schema(responses=OpinionSchema)
     def get(self, request: Request, opinion_id: str) -> Response:
         viewer = _viewer(request)
         comment = selectors.comment_get(api_id=opinion_id, viewer=viewer)
         return Response(opinion_response(comment, comment.room, viewer))
 
+    @extend_schema(request=OpinionUpdateInput, responses=OpinionIdSchema)
     def put(self, request: Request, opinion_id: str) -> Response:
         comment = selectors.comment_get(api_id=opinion_id, viewer=request.user)
         body = OpinionUpdateInput(data=_opinion_update_data(request.data))
@@ -178,6 +213,7 @@ class OpinionApi(RoomApiView):
         )
         return Response({"opinionId": str(comment.api_id)})
 
+    @extend_schema(responses=OpinionIdSchema)
     def delete(self, request: Request, opinion_id: str) -> Response:
         # Soft, like recoverable-delete: replies keep their parent (SPEC section 4).
         comment = selectors.comment_get(api_id=opinion_id, viewer=request.user)
@@ -186,6 +222,7 @@ class OpinionApi(RoomApiView):
 
 
 class OpinionRecoverableDeleteApi(RoomApiView):
+    @extend_schema(request=None, responses=OpinionIdSchema)
     def post(self, request: Request, opinion_id: str) -> Response:
         comment = selectors.comment_get(api_id=opinion_id, viewer=request.user)
         services.comment_delete(comment=comment, user=request.user)
