@@ -7,6 +7,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from alarms.models import AlarmType
 from alarms.selectors import alarm_unread_count
 from alarms.services import alarm_group_name
+from partner42.metrics import ALARM_CONNECTIONS
 
 # Sent when the handshake had no logged-in session: the page's script stops reconnecting.
 CLOSE_UNAUTHENTICATED = 4401
@@ -32,12 +33,14 @@ class AlarmConsumer(AsyncJsonWebsocketConsumer):
         self.language = _language(self.scope)
         self.group_name = alarm_group_name(user.api_id)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
+        ALARM_CONNECTIONS.labels(transport="websocket").inc()
         # Counted after joining the group, so an alarm committed meanwhile is in one or the other.
         unread = await database_sync_to_async(alarm_unread_count)(user_id=user.pk)
         await self.send_json({"type": "unread", "unread": unread})
 
     async def disconnect(self, code: int) -> None:
         if self.group_name is not None:
+            ALARM_CONNECTIONS.labels(transport="websocket").dec()
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:

@@ -24,6 +24,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from alarms.services import NOTIFY_EVENT, alarm_group_name
 from partner42.errors import ErrorCode, error_body
+from partner42.metrics import ALARM_CONNECTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ async def _event_stream(*, user_api_id) -> AsyncIterator[str]:
     # drop a message, a queue.get() cannot.
     queue: asyncio.Queue[dict] = asyncio.Queue()
     reader: asyncio.Task | None = None
+    connections = ALARM_CONNECTIONS.labels(transport="sse")
+    connections.inc()
     try:
         await layer.group_add(group, channel)
         reader = asyncio.create_task(_forward(layer, channel, queue))
@@ -112,6 +115,7 @@ async def _event_stream(*, user_api_id) -> AsyncIterator[str]:
             if message.get("type") == NOTIFY_EVENT:
                 yield _event("alarmList", "alarmList", user_api_id)
     finally:
+        connections.dec()
         # Client gone (CancelledError inside an await, or GeneratorExit at a yield): leave the
         # group so that pushes stop going to a channel nobody reads.
         if reader is not None:

@@ -41,6 +41,7 @@ from partner42.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from partner42.metrics import MATCHMAKING_RUN_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -353,6 +354,18 @@ def matchmaking_run(*, now: datetime | None = None, size: int | None = None) -> 
     lock = MatchmakingLock()
     if not lock.acquire():
         return MatchmakingResult(skipped=True)
+    try:
+        with MATCHMAKING_RUN_SECONDS.time():
+            result = _matchmaking_run_locked(lock=lock, now=now, size=size)
+    finally:
+        lock.release()
+    logger.info("Matchmaking run: %s", result.as_dict())
+    return result
+
+
+def _matchmaking_run_locked(
+    *, lock: MatchmakingLock, now: datetime | None, size: int | None
+) -> MatchmakingResult:
     result = MatchmakingResult()
     try:
         # From here on a new request must trigger a new run: this one may not see it.
@@ -371,9 +384,6 @@ def matchmaking_run(*, now: datetime | None = None, size: int | None = None) -> 
                     break
     except _LockLost:
         result.lock_lost = True
-    finally:
-        lock.release()
-    logger.info("Matchmaking run: %s", result.as_dict())
     return result
 
 
