@@ -112,7 +112,13 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# SQLite is the embedded default only: production names its MariaDB or refuses to start.
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL",
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else environ.Env.NOTSET,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     # The same backend with query counters and timings for /metrics (django-prometheus).
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.mysql"
@@ -165,6 +171,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULE = {
+    "refresh-token-prune": {
+        "task": "accounts.tasks.refresh_token_prune_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
     # Pairs what waits and expires what waited too long; new requests also trigger a run.
     "matchmaking-tick": {
         "task": "matching.tasks.matchmaking_run_task",

@@ -48,7 +48,15 @@ def _start_django(env: dict[str, str]) -> subprocess.CompletedProcess:
     [
         ({}, "SECRET_KEY"),
         ({"SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
-        ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}, "REDIS_URL"),
+        ({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}, "DATABASE_URL"),
+        (
+            {
+                "SECRET_KEY": "x" * 50,
+                "ALLOWED_HOSTS": "example.org",
+                "DATABASE_URL": "mysql://u:p@127.0.0.1:3306/partner42",
+            },
+            "REDIS_URL",
+        ),
     ],
 )
 def test_it_refuses_to_start_in_production_without_a_required_variable(env, missing):
@@ -62,6 +70,7 @@ def test_it_refuses_the_demo_login_outside_debug():
         {
             "SECRET_KEY": "x" * 50,
             "ALLOWED_HOSTS": "example.org",
+            "DATABASE_URL": "mysql://u:p@127.0.0.1:3306/partner42",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "DEMO_LOGIN": "true",
         }
