@@ -13,6 +13,8 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from kombu import pools
+from kombu.utils.collections import eqhash
 
 from alarms.models import Alarm, AlarmType
 from matching.models import Match, RandomMatchRequest
@@ -28,12 +30,27 @@ def _database_url() -> str:
     return f"mysql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
-def _reset_producer_pool() -> None:
-    # Connections are pooled per broker options; drop ours so the next publish uses the new ones.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+def _use_broker_options(**conf) -> None:
+    """Change the broker options and make the next publish use a pool for them.
+
+    The app's pools come from kombu's process-wide registry (kombu.pools), keyed by the
+    connection's options, and every other test of this process publishes through them (even an
+    eager task borrows a producer). So only forget the app's references: closing a pool would
+    leave it closed in the registry, and later tests would get "Acquire on closed pool".
+    """
+    celery_app.conf.update(**conf)
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
+
+
+def _close_pools_of_current_options() -> None:
+    """Close the pools of the current broker options and take them out of kombu's registry."""
+    with celery_app.connection_for_write() as connection:
+        key = eqhash(connection)
+    for group in (pools.producers, pools.connections):
+        pool = dict.pop(group, key, None)
+        if pool is not None:
+            pool.force_close_all()
 
 
 @pytest.fixture
@@ -44,13 +61,12 @@ def broker_prefix():
         "task_always_eager": celery_app.conf.task_always_eager,
         "broker_transport_options": celery_app.conf.broker_transport_options,
     }
-    celery_app.conf.update(
+    _use_broker_options(
         task_always_eager=False, broker_transport_options={"global_keyprefix": prefix}
     )
-    _reset_producer_pool()
     yield prefix
-    celery_app.conf.update(saved)
-    _reset_producer_pool()
+    _close_pools_of_current_options()
+    _use_broker_options(**saved)
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     keys = list(client.scan_iter(match=f"{prefix}*"))
     if keys:
@@ -129,6 +145,10 @@ def test_it_matches_two_requests_through_a_real_worker(worker, api_client, alice
     assert set(RandomMatchRequest.objects.values_list("status", flat=True)) == {"MATCHED"}
     alarms = Alarm.objects.filter(alarm_type=AlarmType.MATCH_CONFIRMED, match_id=match.api_id)
     assert {a.user for a in alarms} == {alice, bob}
-    # The worker made it, not an in-process (eager) run.
-    log = Path(worker.log_path).read_text()
-    assert "'matched': 1" in log, log
+    # The worker made it, not an in-process (eager) run. The match commits inside the task; the
+    # worker logs the task's result only after it returns, so wait for that line too.
+    log = Path(worker.log_path)
+    while "'matched': 1" not in log.read_text():
+        assert worker.poll() is None, "the worker exited"
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
