@@ -1,8 +1,9 @@
 """Request parsing and response shapes of the articles and opinions API (API.md 4.1-4.3).
 
-Inputs are DRF serializers that refuse unknown keys (the original's Jackson did). Outputs are
-plain functions building dicts in the original's key order: the board builds twenty of them per
-request, and a function costs a fraction of a serializer.
+Inputs are DRF serializers that refuse unknown keys (the original's Jackson did; see
+partner42.serializers.RejectUnknownFieldsMixin). Outputs are plain functions building dicts in the
+original's key order: the board builds twenty of them per request, and a function costs a fraction
+of a serializer.
 """
 
 import re
@@ -26,6 +27,7 @@ from partner42.choices import (
     WayOfEating,
 )
 from partner42.errors import InvalidInputError
+from partner42.serializers import RejectUnknownFieldsMixin
 from restaurants.selectors import restaurant_get
 from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
 from rooms.selectors import (
@@ -47,19 +49,6 @@ def api_datetime(value: datetime | None) -> str | None:
         return None
     text = timezone.localtime(value, SEOUL).replace(tzinfo=None).isoformat(timespec="microseconds")
     return text.rstrip("0").rstrip(".")
-
-
-class StrictSerializer(serializers.Serializer):
-    """Unknown keys are a 400 C001 naming them, as with the original's Jackson."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(str(key) for key in data if key not in self.fields)
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: [_("Unknown field.")] for key in unknown}, code="unknown"
-                )
-        return super().to_internal_value(data)
 
 
 class EnumField(serializers.ChoiceField):
@@ -97,7 +86,7 @@ def _condition_list(enum) -> serializers.ListField:
     )
 
 
-class MatchConditionInput(StrictSerializer):
+class MatchConditionInput(RejectUnknownFieldsMixin, serializers.Serializer):
     placeList = _condition_list(Place)
     timeOfEatingList = _condition_list(TimeOfEating)
     wayOfEatingList = _condition_list(WayOfEating)
@@ -109,7 +98,7 @@ def conditions_from(dto: Mapping[str, Any]) -> dict[str, list[str]]:
     return {kind: list(dto.get(name) or []) for kind, name in CONDITION_LIST_NAMES.items()}
 
 
-class ArticleInput(StrictSerializer):
+class ArticleInput(RejectUnknownFieldsMixin, serializers.Serializer):
     """ArticleDto, for create and update; every field is required."""
 
     title = serializers.CharField(max_length=TITLE_MAX)
@@ -215,7 +204,7 @@ def board_filters(query) -> BoardFilters:
     )
 
 
-class OpinionCreateInput(StrictSerializer):
+class OpinionCreateInput(RejectUnknownFieldsMixin, serializers.Serializer):
     articleId = serializers.CharField(max_length=64)
     content = serializers.CharField(max_length=COMMENT_MAX, trim_whitespace=False)
     parentId = serializers.CharField(
@@ -230,7 +219,7 @@ class OpinionCreateInput(StrictSerializer):
         return value
 
 
-class OpinionUpdateInput(StrictSerializer):
+class OpinionUpdateInput(RejectUnknownFieldsMixin, serializers.Serializer):
     content = serializers.CharField(max_length=COMMENT_MAX, trim_whitespace=False)
 
     def validate_content(self, value: str) -> str:
