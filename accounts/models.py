@@ -12,7 +12,7 @@ class User(AbstractUser):
     `username` is the intra login; `api_id` is the only id the API and URLs show.
     """
 
-    api_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    api_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     nickname = models.CharField(
         _("nickname"),
         max_length=20,

@@ -55,12 +55,17 @@ class Match(PublicModel):
 
 
 class MatchMember(models.Model):
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_memberships"
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, related_name="members", verbose_name=_("match")
     )
-    is_author = models.BooleanField(default=False)
-    is_reviewed = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="match_memberships",
+        verbose_name=_("user"),
+    )
+    is_author = models.BooleanField(_("author"), default=False)
+    is_reviewed = models.BooleanField(_("reviewed"), default=False)
 
     class Meta:
         verbose_name = _("match member")
@@ -76,9 +81,11 @@ class MatchMember(models.Model):
 class MatchCondition(models.Model):
     """One condition value of a match: portable rows instead of one column per enum."""
 
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="conditions")
-    kind = models.CharField(max_length=20, choices=ConditionKind.choices)
-    value = models.CharField(max_length=20)
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("match")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ConditionKind.choices)
+    value = models.CharField(_("value"), max_length=20)
 
     class Meta:
         verbose_name = _("match condition")
@@ -113,9 +120,12 @@ class RandomMatchRequest(PublicModel):
         EXPIRED = "EXPIRED", _("만료")
 
     # Set by the service from its `now` (not auto_now_add): queue order and expiry use one clock.
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="random_match_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="random_match_requests",
+        verbose_name=_("user"),
     )
     category = models.CharField(_("category"), max_length=10, choices=ContentCategory.choices)
     places = models.JSONField(_("places"), default=list, blank=True)
@@ -124,10 +134,12 @@ class RandomMatchRequest(PublicModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
     )
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(_("version"), default=0)
     # "user:category" while WAITING, NULL otherwise: a plain unique column enforces "one waiting
     # request per user and category" on every database (MariaDB has no partial indexes).
-    waiting_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    waiting_key = models.CharField(
+        _("waiting key"), max_length=40, null=True, blank=True, unique=True
+    )
     expires_at = models.DateTimeField(_("expires at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     match = models.ForeignKey(
@@ -136,6 +148,7 @@ class RandomMatchRequest(PublicModel):
         null=True,
         blank=True,
         related_name="random_requests",
+        verbose_name=_("match"),
     )
 
     class Meta:
@@ -185,12 +198,18 @@ class Block(models.Model):
     """`blocker` never wants to be paired with `blocked`. Private: `blocked` never sees it."""
 
     blocker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="blocks_made",
+        verbose_name=_("blocker"),
     )
     blocked = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("blocked user"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("block")
@@ -255,12 +274,20 @@ class MemberReview(models.Model):
     """What one member of a match gave another. Written once per reviewer and match, with the
     reviewer's `MatchMember.is_reviewed` flag (the compare-and-set that keeps it once)."""
 
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="reviews")
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("match")
+    )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_given"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reviews_given",
+        verbose_name=_("reviewer"),
     )
     target = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reviews_received",
+        verbose_name=_("reviewed member"),
     )
     score_kind = models.CharField(
         _("score"), max_length=30, choices=[(v, ActivityMatchScore(v).label) for v in REVIEW_SCORES]
@@ -289,7 +316,10 @@ class Activity(models.Model):
     rows, so no total can drift from its history."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activities"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("user"),
     )
     category = models.CharField(_("category"), max_length=10, choices=ContentCategory.choices)
     activity_type = models.CharField(
@@ -306,6 +336,7 @@ class Activity(models.Model):
         null=True,
         blank=True,
         related_name="activities",
+        verbose_name=_("match"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 

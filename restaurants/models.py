@@ -56,7 +56,12 @@ class Restaurant(PublicModel):
 class CampusDistance(models.Model):
     """Straight-line distance from a restaurant to one campus (settings.CAMPUSES), kept on write."""
 
-    restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="distances")
+    restaurant = models.ForeignKey(
+        Restaurant,
+        on_delete=models.CASCADE,
+        related_name="distances",
+        verbose_name=_("restaurant"),
+    )
     campus = models.CharField(_("campus"), max_length=20)
     metres = models.PositiveIntegerField(_("metres"))
 

@@ -97,7 +97,9 @@ class Room(PublicModel):
 class RoomCondition(models.Model):
     """One chosen condition value of a room: a row per (kind, value), so the board can filter."""
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="conditions")
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("room")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ConditionKind.choices)
     value = models.CharField(_("value"), max_length=20)
 
@@ -116,11 +118,16 @@ class RoomCondition(models.Model):
 class Participation(models.Model):
     """A member of a room; the author is the first one. One row per (room, user)."""
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="participations")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="participations", verbose_name=_("room")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("participation")
@@ -136,14 +143,24 @@ class Participation(models.Model):
 class Comment(PublicModel):
     """A comment (the original's "opinion"); `level` is 1 at the top, parent's level + 1 below."""
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="comments")
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="comments", verbose_name=_("room")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="room_comments",
+        verbose_name=_("author"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("parent comment"),
     )
-    level = models.PositiveSmallIntegerField(default=1)
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
     content = models.CharField(_("content"), max_length=COMMENT_MAX)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
