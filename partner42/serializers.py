@@ -1,10 +1,31 @@
 """Serializer pieces shared by every app's API."""
 
 from collections.abc import Mapping
+from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+
+
+def local_datetime(value: datetime | None) -> str | None:
+    """The original's LocalDateTime (API.md section 1): server-local wall time (TIME_ZONE, Seoul)
+    without offset, seconds always, a fraction only when non-zero, trailing zeros trimmed."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return text.rstrip("0").rstrip(".")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class LocalDateTimeField(serializers.Field):
+    """An output field written by `local_datetime`."""
+
+    def to_representation(self, value: datetime) -> str | None:
+        return local_datetime(value)
 
 
 class RejectUnknownFieldsMixin:

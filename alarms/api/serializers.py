@@ -1,16 +1,6 @@
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-
-@extend_schema_field(OpenApiTypes.STR)
-class LocalDateTimeField(serializers.Field):
-    """The original's LocalDateTime: server-local ISO time, no offset, fraction trimmed."""
-
-    def to_representation(self, value):
-        text = timezone.localtime(value).replace(tzinfo=None).isoformat()
-        return text.rstrip("0") if "." in text else text
+from partner42.serializers import LocalDateTimeField
 
 
 class AlarmArgsOutput(serializers.Serializer):

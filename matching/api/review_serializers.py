@@ -3,10 +3,8 @@
 Outputs are plain functions building dicts in the original's key order.
 """
 
-from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -14,15 +12,7 @@ from matching.models import REVIEW_SCORES, Activity, ActivityType
 from matching.review_selectors import MatchView
 from partner42.choices import CONDITION_LIST_NAMES, ContentCategory, MethodCategory
 from partner42.pagination import slice_schema
-from partner42.serializers import RejectUnknownFieldsMixin
-
-
-def local_datetime(value: datetime | None) -> str | None:
-    """The original's LocalDateTime: server-local wall time, seconds always, fraction trimmed."""
-    if value is None:
-        return None
-    text = timezone.localtime(value).replace(tzinfo=None).isoformat(timespec="microseconds")
-    return text.rstrip("0").rstrip(".")
+from partner42.serializers import RejectUnknownFieldsMixin, local_datetime
 
 
 class UpperChoiceField(serializers.ChoiceField):

@@ -1,24 +1,12 @@
 """Bodies of the random-match and block API (field names of the original, API.md 4.5)."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matching.models import RandomMatchRequest
 from matching.services import RandomMatchWrongConditionError
 from partner42.choices import ContentCategory, Place, TimeOfEating, TypeOfStudy, WayOfEating
-from partner42.serializers import RejectUnknownFieldsMixin
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class LocalDateTimeField(serializers.Field):
-    """The original's LocalDateTime: server-local ISO time, no offset, fraction trimmed."""
-
-    def to_representation(self, value):
-        text = timezone.localtime(value).replace(tzinfo=None).isoformat()
-        return text.rstrip("0") if "." in text else text
+from partner42.serializers import LocalDateTimeField, RejectUnknownFieldsMixin
 
 
 class EnumNameField(serializers.ChoiceField):

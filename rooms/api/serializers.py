@@ -8,10 +8,9 @@ of a serializer.
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -27,7 +26,7 @@ from partner42.choices import (
     WayOfEating,
 )
 from partner42.errors import InvalidInputError
-from partner42.serializers import RejectUnknownFieldsMixin
+from partner42.serializers import RejectUnknownFieldsMixin, local_datetime
 from restaurants.selectors import restaurant_get
 from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
 from rooms.selectors import (
@@ -37,18 +36,9 @@ from rooms.selectors import (
     comment_author_visible,
     condition_dto,
 )
-from rooms.services import SEOUL
 
 # `yyyy-MM-dd`, and the React client's `yyyy-M-d` (API.md Q3).
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
-
-
-def api_datetime(value: datetime | None) -> str | None:
-    """The original's LocalDateTime: Seoul wall time, seconds always, fraction trimmed."""
-    if value is None:
-        return None
-    text = timezone.localtime(value, SEOUL).replace(tzinfo=None).isoformat(timespec="microseconds")
-    return text.rstrip("0").rstrip(".")
 
 
 class EnumField(serializers.ChoiceField):
@@ -240,7 +230,7 @@ def article_read_response(item: dict[str, Any]) -> dict[str, Any]:
         "title": item["title"],
         "content": item["content"],
         "date": item["date"].isoformat(),
-        "createdAt": api_datetime(item["created_at"]),
+        "createdAt": local_datetime(item["created_at"]),
         "anonymity": item["anonymity"],
         "isComplete": item["is_complete"],
         "isToday": item["is_today"],
@@ -258,7 +248,7 @@ def article_read_one_response(detail: RoomDetail) -> dict[str, Any]:
         "userId": str(room.author.api_id) if detail.author_visible else None,
         "title": room.title,
         "date": room.date.isoformat(),
-        "createdAt": api_datetime(room.created_at),
+        "createdAt": local_datetime(room.created_at),
         "content": room.content,
         "anonymity": room.anonymity,
         "isToday": detail.is_today,
@@ -294,8 +284,8 @@ def opinion_response(comment: Comment, room: Room, viewer: User | None) -> dict[
         "opinionId": str(comment.api_id),
         "userId": str(comment.author.api_id) if visible else None,
         "nickname": comment.author.nickname if visible else ANONYMOUS_NICKNAME,
-        "createdAt": api_datetime(comment.created_at),
-        "updatedAt": api_datetime(comment.updated_at),
+        "createdAt": local_datetime(comment.created_at),
+        "updatedAt": local_datetime(comment.updated_at),
         "content": comment.content,
         "parentId": str(comment.parent.api_id) if comment.parent_id else None,
         "level": comment.level,
