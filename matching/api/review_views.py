@@ -1,9 +1,7 @@
 """Matches, reviews and activity scores: the original's paths (API.md 4.4), thin views."""
 
-from typing import Any
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,16 +33,7 @@ from matching.review_selectors import (
 from matching.review_services import match_review_create
 from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_params
-
-
-class PlainTextJSONParser(BaseParser):
-    """The newer React client posts JSON.stringify(...) as text/plain (API.md Q5)."""
-
-    media_type = "text/plain"
-
-    def parse(self, stream, media_type=None, parser_context=None) -> Any:
-        return JSONParser().parse(stream, "application/json", parser_context)
-
+from partner42.parsers import PlainTextJSONParser
 
 SLICE_PARAMETERS = [
     OpenApiParameter("page", int, description="0-based"),

@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import user_get
-from matching.api.review_views import PlainTextJSONParser
 from matching.api.serializers import (
     BlockInput,
     BlockOutput,
@@ -33,6 +32,7 @@ from matching.services import (
     random_match_request_renew,
 )
 from partner42.errors import NotFoundError
+from partner42.parsers import PlainTextJSONParser
 
 # The newer React client posts JSON.stringify(...) bodies as text/plain (API.md Q5).
 PARSERS = [JSONParser, PlainTextJSONParser, FormParser, MultiPartParser]

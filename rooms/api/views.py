@@ -6,7 +6,7 @@ One class per path, since DRF dispatches by path; each method is one operation o
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_params
+from partner42.parsers import PlainTextJSONParser
 from rooms import selectors, services
 from rooms.api.schema import (
     ArticleIdSchema,
@@ -35,15 +36,6 @@ from rooms.api.serializers import (
 )
 
 SEAT_ATTEMPTS_HEADER = "X-Seat-Attempts"
-
-
-class PlainTextJSONParser(BaseParser):
-    """The newer React client posts JSON.stringify(...) as text/plain (API.md Q5)."""
-
-    media_type = "text/plain"
-
-    def parse(self, stream, media_type=None, parser_context=None) -> Any:
-        return JSONParser().parse(stream, "application/json", parser_context)
 
 
 class RoomApiView(APIView):
