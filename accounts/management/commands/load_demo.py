@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 LOADERS: list[str] = [
     "accounts.demo.demo_students_load",
     "rooms.demo.rooms_demo_load",
-    "matching.demo.matching_demo_load",
+    "rooms.demo_matches.matches_demo_load",
     "restaurants.demo.restaurants_demo_load",
 ]
 

@@ -11,7 +11,6 @@ from accounts.demo import DEMO_LOGINS
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from alarms.models import Alarm, AlarmType
-from matching.demo import DEMO_COMPLETED_ROOMS, DEMO_WAITING_REQUEST, matching_demo_load
 from matching.models import (
     Activity,
     Match,
@@ -22,6 +21,7 @@ from matching.models import (
 )
 from matching.services import random_match_request_create
 from partner42.choices import ContentCategory, MethodCategory, Place
+from rooms.demo_matches import DEMO_COMPLETED_ROOMS, DEMO_WAITING_REQUEST, matches_demo_load
 from rooms.models import Participation, Room
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +200,6 @@ def test_it_skips_what_needs_a_missing_demo_student():
 
 
 def test_it_does_nothing_without_demo_students():
-    assert matching_demo_load().startswith("demo matches: 0 rooms completed")
+    assert matches_demo_load().startswith("demo matches: 0 rooms completed")
     assert not Match.objects.exists()
     assert not RandomMatchRequest.objects.exists()

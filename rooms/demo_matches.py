@@ -12,8 +12,8 @@ completed again, a review is written only while its member's `is_reviewed` is un
 match only while those two students have none together, and the waiting request only while its
 student has none waiting. A demo row the visitor changed is left as they left it.
 
-The one module of matching that reaches up into rooms (the app order is rooms -> matching): it
-is demo wiring, imported by `load_demo` alone, after the rooms loader.
+It lives in rooms because it completes rooms, and rooms may use matching (never the reverse);
+`load_demo` runs it after the rooms loader.
 """
 
 import contextlib
@@ -144,7 +144,7 @@ class _Tally:
 
 
 @transaction.atomic
-def matching_demo_load() -> str:
+def matches_demo_load() -> str:
     students = {user.username: user for user in demo_student_list()}
     tally = _Tally()
     for demo in DEMO_COMPLETED_ROOMS:
