@@ -59,7 +59,7 @@ format: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/ensure-test-services.sh
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench
+	LOG_LEVEL=$${LOG_LEVEL:-WARNING} DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
