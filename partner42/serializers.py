@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,23 @@ class LocalDateTimeField(serializers.Field):
 
     def to_representation(self, value: datetime) -> str | None:
         return local_datetime(value)
+
+
+class EnumNameField(serializers.ChoiceField):
+    """An enum name, case-insensitive as in the original's bodies and queries (API.md section 1).
+
+    Surrounding blanks are dropped too, unless `strip=False`: the random-match API has always
+    refused padded names where the articles and reviews APIs accept them, and keeps doing so.
+    """
+
+    def __init__(self, *, strip: bool = True, **kwargs: Any) -> None:
+        self.strip = strip
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            data = (data.strip() if self.strip else data).upper()
+        return super().to_internal_value(data)
 
 
 class RejectUnknownFieldsMixin:

@@ -12,23 +12,13 @@ from matching.models import REVIEW_SCORES, Activity, ActivityType
 from matching.review_selectors import MatchView
 from partner42.choices import CONDITION_LIST_NAMES, ContentCategory, MethodCategory
 from partner42.pagination import slice_schema
-from partner42.serializers import RejectUnknownFieldsMixin, local_datetime
-
-
-class UpperChoiceField(serializers.ChoiceField):
-    """An enum name, case-insensitive (API.md section 1)."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str):
-            data = data.strip().upper()
-        return super().to_internal_value(data)
-
+from partner42.serializers import EnumNameField, RejectUnknownFieldsMixin, local_datetime
 
 # --- Matches ------------------------------------------------------------------------------------
 
 
 class MatchListQuery(serializers.Serializer):
-    contentCategory = UpperChoiceField(choices=ContentCategory.choices, required=False)
+    contentCategory = EnumNameField(choices=ContentCategory.choices, required=False)
     methodCategory = serializers.ChoiceField(choices=MethodCategory.choices, required=False)
 
 
@@ -59,7 +49,7 @@ def match_dto(view: MatchView) -> dict[str, Any]:
 class MemberReviewInput(RejectUnknownFieldsMixin, serializers.Serializer):
     nickname = serializers.CharField(max_length=100, trim_whitespace=False)
     # 0 to 5 stars; the other kinds are the ledger's own, never given by a member.
-    activityMatchScore = UpperChoiceField(choices=list(REVIEW_SCORES))
+    activityMatchScore = EnumNameField(choices=list(REVIEW_SCORES))
 
 
 class MatchReviewInput(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -80,8 +70,8 @@ class ActivityQuery(serializers.Serializer):
     """Filters of the score and history: category, type, and `startTime` <= time < `endTime`
     (ISO 8601; a time without offset is Seoul time)."""
 
-    contentCategory = UpperChoiceField(choices=ContentCategory.choices, required=False)
-    activityType = UpperChoiceField(choices=ActivityType.choices, required=False)
+    contentCategory = EnumNameField(choices=ContentCategory.choices, required=False)
+    activityType = EnumNameField(choices=ActivityType.choices, required=False)
     startTime = serializers.DateTimeField(required=False)
     endTime = serializers.DateTimeField(required=False)
 

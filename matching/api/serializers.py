@@ -6,24 +6,15 @@ from rest_framework import serializers
 from matching.models import RandomMatchRequest
 from matching.services import RandomMatchWrongConditionError
 from partner42.choices import ContentCategory, Place, TimeOfEating, TypeOfStudy, WayOfEating
-from partner42.serializers import LocalDateTimeField, RejectUnknownFieldsMixin
-
-
-class EnumNameField(serializers.ChoiceField):
-    """An enum name, case-insensitive as the original's body enums were."""
-
-    def __init__(self, enum, **kwargs):
-        super().__init__(choices=enum.choices, **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            data = data.upper()
-        return super().to_internal_value(data)
+from partner42.serializers import EnumNameField, LocalDateTimeField, RejectUnknownFieldsMixin
 
 
 def enum_list(enum, *, allow_null: bool) -> serializers.ListField:
     return serializers.ListField(
-        child=EnumNameField(enum), required=False, allow_null=allow_null, allow_empty=True
+        child=EnumNameField(choices=enum.choices, strip=False),
+        required=False,
+        allow_null=allow_null,
+        allow_empty=True,
     )
 
 
@@ -76,15 +67,15 @@ class RandomMatchCreateInput(RejectUnknownFieldsMixin, serializers.Serializer):
 
 
 class CategoryInput(RejectUnknownFieldsMixin, serializers.Serializer):
-    contentCategory = EnumNameField(ContentCategory)
+    contentCategory = EnumNameField(choices=ContentCategory.choices, strip=False)
 
 
 class CategoryQuery(serializers.Serializer):
-    contentCategory = EnumNameField(ContentCategory, required=False)
+    contentCategory = EnumNameField(choices=ContentCategory.choices, strip=False, required=False)
 
 
 class RequiredCategoryQuery(serializers.Serializer):
-    contentCategory = EnumNameField(ContentCategory)
+    contentCategory = EnumNameField(choices=ContentCategory.choices, strip=False)
 
 
 def condition_mine_body(category: str, request: RandomMatchRequest | None) -> dict:

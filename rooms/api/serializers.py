@@ -26,7 +26,7 @@ from partner42.choices import (
     WayOfEating,
 )
 from partner42.errors import InvalidInputError
-from partner42.serializers import RejectUnknownFieldsMixin, local_datetime
+from partner42.serializers import EnumNameField, RejectUnknownFieldsMixin, local_datetime
 from restaurants.selectors import restaurant_get
 from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
 from rooms.selectors import (
@@ -39,15 +39,6 @@ from rooms.selectors import (
 
 # `yyyy-MM-dd`, and the React client's `yyyy-M-d` (API.md Q3).
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
-
-
-class EnumField(serializers.ChoiceField):
-    """An enum name, case-insensitive (API.md section 1)."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str):
-            data = data.strip().upper()
-        return super().to_internal_value(data)
 
 
 @extend_schema_field({"type": "string", "format": "date", "example": "2023-01-05"})
@@ -69,7 +60,7 @@ class RoomDateField(serializers.Field):
 
 def _condition_list(enum) -> serializers.ListField:
     return serializers.ListField(
-        child=EnumField(choices=enum.choices),
+        child=EnumNameField(choices=enum.choices),
         required=False,
         allow_null=True,
         max_length=len(enum.choices) * 2,
@@ -98,7 +89,7 @@ class ArticleInput(RejectUnknownFieldsMixin, serializers.Serializer):
     anonymity = serializers.BooleanField()
     # API.md says 1-20; SPEC section 3 (which wins) says 2-20.
     participantNumMax = serializers.IntegerField(min_value=2, max_value=20)
-    contentCategory = EnumField(choices=ContentCategory.choices)
+    contentCategory = EnumNameField(choices=ContentCategory.choices)
     # Beyond the original, MEAL only: absent keeps a room's restaurant on update, null clears it.
     restaurantId = serializers.UUIDField(required=False, allow_null=True)
 
