@@ -16,13 +16,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from matching.models import Activity, Match, MatchCondition, MatchMember
-from partner42.choices import CONDITION_ENUMS, ConditionKind, ContentCategory
+from partner42.choices import (
+    ANONYMOUS_NICKNAME,
+    CONDITION_ENUMS,
+    ContentCategory,
+    conditions_by_kind,
+)
 from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 from partner42.pagination import SliceParams, slice_queryset
-
-# The API's name for a hidden author, the same in every language (as in rooms), and the name a
-# review uses for them; pages show it translated (`MemberView.label`).
-ANONYMOUS_NICKNAME = "익명"
 
 # The API's sort names and their lookups on MatchMember (a match list is the caller's memberships).
 MATCH_SORT_FIELDS = {"createdAt": "match__created_at"}
@@ -110,16 +111,6 @@ def _author_hidden(match: Match, member: MatchMember, viewer) -> bool:
     )
 
 
-def _group_conditions(rows) -> dict[str, list[str]]:
-    found: dict[str, set[str]] = {kind: set() for kind in ConditionKind.values}
-    for row in rows:
-        found.setdefault(row.kind, set()).add(row.value)
-    return {
-        kind: [value for value in CONDITION_ENUMS[kind].values if value in found[kind]]
-        for kind in ConditionKind.values
-    }
-
-
 def _match_view(match: Match, viewer, *, membership: MatchMember | None) -> MatchView:
     """Needs `match.room` selected and `members` (with users) and `conditions` prefetched."""
     viewer_pk = getattr(viewer, "pk", None)
@@ -140,7 +131,7 @@ def _match_view(match: Match, viewer, *, membership: MatchMember | None) -> Matc
     return MatchView(
         match=match,
         members=members,
-        conditions=_group_conditions(match.conditions.all()),
+        conditions=conditions_by_kind((row.kind, row.value) for row in match.conditions.all()),
         is_member=membership is not None,
         is_reviewed=membership is not None and membership.is_reviewed,
         review_available_time=review_available_time(match),

@@ -1,5 +1,7 @@
 """Enums shared by rooms, matching and alarms (names travel in the API as in the original)."""
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +61,25 @@ CONDITION_ENUMS: dict[str, type[models.TextChoices]] = {
     ConditionKind.WAY_OF_EATING: WayOfEating,
     ConditionKind.TYPE_OF_STUDY: TypeOfStudy,
 }
+
+# What the API shows instead of a hidden (anonymous) author, in every language; pages translate it.
+ANONYMOUS_NICKNAME = "익명"
+
+_VALUE_ORDER = {kind: tuple(enum.values) for kind, enum in CONDITION_ENUMS.items()}
+
+
+def conditions_by_kind(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Stored (kind, value) conditions grouped: every kind present, each value once and in its
+    enum's order, unknown kinds left out."""
+    found: dict[str, set[str]] = {kind: set() for kind in _VALUE_ORDER}
+    for kind, value in pairs:
+        if kind in found:
+            found[kind].add(value)
+    return {
+        kind: [value for value in order if value in found[kind]]
+        for kind, order in _VALUE_ORDER.items()
+    }
+
 
 # The API's MatchConditionDto list names.
 CONDITION_LIST_NAMES: dict[str, str] = {

@@ -1,8 +1,8 @@
 """Serializer pieces shared by every app's API."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+
+from partner42.choices import CONDITION_LIST_NAMES
 
 
 def local_datetime(value: datetime | None) -> str | None:
@@ -27,6 +29,22 @@ class LocalDateTimeField(serializers.Field):
 
     def to_representation(self, value: datetime) -> str | None:
         return local_datetime(value)
+
+
+def match_condition_dto(conditions: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """MatchConditionDto from conditions by kind: always all four lists, in the original's order."""
+    return {name: list(conditions.get(kind, ())) for kind, name in CONDITION_LIST_NAMES.items()}
+
+
+class MemberLike(Protocol):
+    nickname: str
+    is_author: bool
+    is_me: bool
+
+
+def member_dto(member: MemberLike) -> dict[str, Any]:
+    """MemberDto, an entry of `participantsOrAuthor` in rooms and matches (API.md)."""
+    return {"nickname": member.nickname, "isAuthor": member.is_author, "isMe": member.is_me}
 
 
 class EnumNameField(serializers.ChoiceField):

@@ -5,7 +5,6 @@ presenters below replace the author's nickname and id for everyone else.
 """
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,15 +13,12 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from partner42.choices import CONDITION_ENUMS, CONDITION_LIST_NAMES, ConditionKind
+from partner42.choices import ANONYMOUS_NICKNAME, conditions_by_kind
 from partner42.errors import NotFoundError
 from partner42.pagination import SliceParams, slice_queryset
 from rooms.cache import board_cached, board_key
 from rooms.models import Comment, Participation, Room, RoomCondition
 from rooms.services import room_today
-
-# What the API shows instead of a hidden author, in every language (pages translate their own).
-ANONYMOUS_NICKNAME = "익명"
 
 # The API's sort names (the original's entity fields) and their ORM lookups.
 BOARD_SORT_FIELDS = {
@@ -71,25 +67,7 @@ def room_get(*, api_id: Any, viewer: User | None) -> Room:
 
 def room_conditions(room: Room) -> dict[str, list[str]]:
     """Conditions by kind, every kind present, values in the enum's order."""
-    return _group_conditions(RoomCondition.objects.filter(room=room).values_list("kind", "value"))
-
-
-_ENUM_ORDER = {kind: tuple(enum.values) for kind, enum in CONDITION_ENUMS.items()}
-
-
-def _group_conditions(pairs) -> dict[str, list[str]]:
-    found: dict[str, set[str]] = {kind: set() for kind in _ENUM_ORDER}
-    for kind, value in pairs:
-        found.setdefault(kind, set()).add(value)
-    return {
-        kind: [value for value in order if value in found[kind]]
-        for kind, order in _ENUM_ORDER.items()
-    }
-
-
-def condition_dto(conditions: Mapping[str, list[str]]) -> dict[str, list[str]]:
-    """MatchConditionDto: always all four lists."""
-    return {CONDITION_LIST_NAMES[kind]: list(conditions.get(kind, [])) for kind in ConditionKind}
+    return conditions_by_kind(RoomCondition.objects.filter(room=room).values_list("kind", "value"))
 
 
 @dataclass(frozen=True)
@@ -252,7 +230,7 @@ def _board_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "participant_num_max": row["participant_num_max"],
             "participant_num": row["participant_num"],
             "category": row["category"],
-            "conditions": _group_conditions(pairs[row["pk"]]),
+            "conditions": conditions_by_kind(pairs[row["pk"]]),
             "comment_count": row["comment_count"],
         }
         for row in rows

@@ -1,12 +1,17 @@
-"""The serializer pieces every API shares: LocalDateTime output and case-insensitive enum names."""
+"""The pieces every API shares: LocalDateTime, case-insensitive enum names, MatchConditionDto."""
 
 from datetime import UTC, datetime
 
 import pytest
 from rest_framework import serializers
 
-from partner42.choices import ContentCategory
-from partner42.serializers import EnumNameField, LocalDateTimeField, local_datetime
+from partner42.choices import ConditionKind, ContentCategory, conditions_by_kind
+from partner42.serializers import (
+    EnumNameField,
+    LocalDateTimeField,
+    local_datetime,
+    match_condition_dto,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +55,23 @@ def test_it_refuses_an_unknown_name():
     body = CategoryInput(data={"trimmed": "DRINK"})
     assert not body.is_valid()
     assert list(body.errors) == ["trimmed"]
+
+
+def test_it_groups_stored_conditions_in_enum_order():
+    pairs = [("PLACE", "OUT_OF_CLUSTER"), ("PLACE", "SEOCHO"), ("PLACE", "SEOCHO"), ("MOOD", "x")]
+    assert conditions_by_kind(pairs) == {
+        ConditionKind.PLACE: ["SEOCHO", "OUT_OF_CLUSTER"],
+        ConditionKind.TIME_OF_EATING: [],
+        ConditionKind.WAY_OF_EATING: [],
+        ConditionKind.TYPE_OF_STUDY: [],
+    }
+
+
+def test_it_writes_all_four_condition_lists_in_the_originals_order():
+    dto = match_condition_dto({ConditionKind.WAY_OF_EATING: ["DELIVERY"]})
+    assert list(dto.items()) == [
+        ("placeList", []),
+        ("timeOfEatingList", []),
+        ("wayOfEatingList", ["DELIVERY"]),
+        ("typeOfStudyList", []),
+    ]

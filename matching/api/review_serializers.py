@@ -10,9 +10,15 @@ from rest_framework import serializers
 
 from matching.models import REVIEW_SCORES, Activity, ActivityType
 from matching.review_selectors import MatchView
-from partner42.choices import CONDITION_LIST_NAMES, ContentCategory, MethodCategory
+from partner42.choices import ContentCategory, MethodCategory
 from partner42.pagination import slice_schema
-from partner42.serializers import EnumNameField, RejectUnknownFieldsMixin, local_datetime
+from partner42.serializers import (
+    EnumNameField,
+    RejectUnknownFieldsMixin,
+    local_datetime,
+    match_condition_dto,
+    member_dto,
+)
 
 # --- Matches ------------------------------------------------------------------------------------
 
@@ -33,13 +39,8 @@ def match_dto(view: MatchView) -> dict[str, Any]:
         "contentCategory": match.category,
         "methodCategory": match.method,
         "participantNum": match.participant_num,
-        "matchConditionDto": {
-            CONDITION_LIST_NAMES[kind]: values for kind, values in view.conditions.items()
-        },
-        "participantsOrAuthor": [
-            {"nickname": member.nickname, "isAuthor": member.is_author, "isMe": member.is_me}
-            for member in view.members
-        ],
+        "matchConditionDto": match_condition_dto(view.conditions),
+        "participantsOrAuthor": [member_dto(member) for member in view.members],
     }
 
 

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from partner42.choices import (
+    ANONYMOUS_NICKNAME,
     CONDITION_ENUMS,
     CONDITION_LIST_NAMES,
     ContentCategory,
@@ -26,16 +27,16 @@ from partner42.choices import (
     WayOfEating,
 )
 from partner42.errors import InvalidInputError
-from partner42.serializers import EnumNameField, RejectUnknownFieldsMixin, local_datetime
+from partner42.serializers import (
+    EnumNameField,
+    RejectUnknownFieldsMixin,
+    local_datetime,
+    match_condition_dto,
+    member_dto,
+)
 from restaurants.selectors import restaurant_get
 from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
-from rooms.selectors import (
-    ANONYMOUS_NICKNAME,
-    BoardFilters,
-    RoomDetail,
-    comment_author_visible,
-    condition_dto,
-)
+from rooms.selectors import BoardFilters, RoomDetail, comment_author_visible
 
 # `yyyy-MM-dd`, and the React client's `yyyy-M-d` (API.md Q3).
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
@@ -228,7 +229,7 @@ def article_read_response(item: dict[str, Any]) -> dict[str, Any]:
         "participantNumMax": item["participant_num_max"],
         "participantNum": item["participant_num"],
         "contentCategory": item["category"],
-        "matchConditionDto": condition_dto(item["conditions"]),
+        "matchConditionDto": match_condition_dto(item["conditions"]),
     }
 
 
@@ -246,11 +247,8 @@ def article_read_one_response(detail: RoomDetail) -> dict[str, Any]:
         "participantNumMax": room.participant_num_max,
         "participantNum": room.participant_num,
         "contentCategory": room.category,
-        "matchConditionDto": condition_dto(detail.conditions),
-        "participantsOrAuthor": [
-            {"nickname": member.nickname, "isAuthor": member.is_author, "isMe": member.is_me}
-            for member in detail.members
-        ],
+        "matchConditionDto": match_condition_dto(detail.conditions),
+        "participantsOrAuthor": [member_dto(member) for member in detail.members],
         # Beyond the original (SPEC section 8), after its keys: the MEAL room's restaurant.
         "restaurant": _restaurant_summary(room),
     }
