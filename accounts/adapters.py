@@ -8,6 +8,7 @@ from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from requests import RequestException
 
 from accounts.providers.fortytwo import handoff
@@ -17,13 +18,15 @@ from partner42.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
-MSG_CANCELLED = "42 로그인이 취소되었습니다."
-MSG_BAD_STATE = "로그인 요청이 만료되었거나 올바르지 않습니다. 다시 시도해 주세요."
-MSG_TOKEN = "42 인트라에서 로그인 토큰을 받지 못했습니다. 잠시 후 다시 시도해 주세요."
-MSG_PROFILE = "42 인트라에서 프로필을 가져오지 못했습니다. 잠시 후 다시 시도해 주세요."
-MSG_NO_EMAIL = "42 계정에 이메일이 없어 로그인할 수 없습니다. 42 인트라에서 이메일을 확인해 주세요."
-MSG_INACTIVE = "사용이 중지된 계정입니다. 운영진에게 문의해 주세요."
-MSG_FAILED = "42 로그인에 실패했습니다. 다시 시도해 주세요."
+MSG_CANCELLED = _("42 로그인이 취소되었습니다.")
+MSG_BAD_STATE = _("로그인 요청이 만료되었거나 올바르지 않습니다. 다시 시도해 주세요.")
+MSG_TOKEN = _("42 인트라에서 로그인 토큰을 받지 못했습니다. 잠시 후 다시 시도해 주세요.")
+MSG_PROFILE = _("42 인트라에서 프로필을 가져오지 못했습니다. 잠시 후 다시 시도해 주세요.")
+MSG_NO_EMAIL = _(
+    "42 계정에 이메일이 없어 로그인할 수 없습니다. 42 인트라에서 이메일을 확인해 주세요."
+)
+MSG_INACTIVE = _("사용이 중지된 계정입니다. 운영진에게 문의해 주세요.")
+MSG_FAILED = _("42 로그인에 실패했습니다. 다시 시도해 주세요.")
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

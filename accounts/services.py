@@ -62,11 +62,11 @@ def _unique_user_value(field: str, base: str) -> str:
 def _intra_identity(profile: dict) -> tuple[str, str, str]:
     uid, login, email = profile.get("id"), profile.get("login"), profile.get("email")
     if not uid or not isinstance(login, str) or not login or not isinstance(email, str):
-        raise InvalidInputError(message="42 프로필에 id, login 또는 email이 없습니다.")
+        raise InvalidInputError(message=_("42 프로필에 id, login 또는 email이 없습니다."))
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise InvalidInputError(message="42 프로필의 이메일이 올바르지 않습니다.") from exc
+        raise InvalidInputError(message=_("42 프로필의 이메일이 올바르지 않습니다.")) from exc
     return str(uid), login, email
 
 

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alarms.models import AlarmType
 from alarms.services import alarm_create
@@ -517,7 +518,7 @@ def _common_conditions(category: str, group: list[Candidate]) -> dict[str, list[
 def block_create(*, blocker, blocked) -> tuple[Block, bool]:
     """Block `blocked` for `blocker` (idempotent): they are never paired again, either way."""
     if blocker.pk == blocked.pk:
-        raise InvalidInputError(message="You cannot block yourself")
+        raise InvalidInputError(message=gettext("You cannot block yourself"))
     try:
         with transaction.atomic():
             return Block.objects.create(blocker=blocker, blocked=blocked), True

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from partner42.choices import CONDITION_ENUMS
 from partner42.errors import ApplicationError, ErrorCode
 from rooms import services
 from rooms.models import Comment, Participation, Room, RoomCondition
@@ -36,10 +37,16 @@ class RoomConditionInline(admin.TabularInline):
     model = RoomCondition
     extra = 0
     can_delete = False
-    readonly_fields = ["kind", "value"]
+    fields = ["kind", "value_label"]
+    readonly_fields = ["kind", "value_label"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("value"))
+    def value_label(self, condition: RoomCondition) -> str:
+        # The label in the page's language (개포 클러스터), not the stored code (GAEPO).
+        return str(CONDITION_ENUMS[condition.kind](condition.value).label)
 
 
 class ParticipationInline(admin.TabularInline):

@@ -140,7 +140,11 @@ def _restaurant_field(current: object) -> forms.ModelChoiceField:
     offered: set[str] = set()
     for campus, cards in restaurant_choice_groups():
         options = [
-            (str(card.api_id), f"{card.name} · {card.category} · {card.walk_minutes}분")
+            (
+                str(card.api_id),
+                _("%(name)s · %(category)s · %(minutes)s분")
+                % {"name": card.name, "category": card.category, "minutes": card.walk_minutes},
+            )
             for card in cards
         ]
         offered.update(value for value, _label in options)
