@@ -38,7 +38,7 @@ def test_it_lists_requests_with_filters(staff_client, alice, bob):
     )
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [RandomMatchRequest.objects.get(user=bob)]
-    assert "Run matchmaking now" in response.content.decode()
+    assert "지금 매칭 실행" in response.content.decode()
 
 
 def test_it_cancels_selected_requests(staff_client, alice, bob):
@@ -57,7 +57,7 @@ def test_it_runs_matchmaking_from_the_button(staff_client, alice, bob):
     random_match_request_create(user=bob, category="MEAL")
     response = staff_client.post(reverse("admin:matching_randommatchrequest_run"), follow=True)
     assert Match.objects.count() == 1
-    assert "1 matches" in response.content.decode()
+    assert "매칭 1건" in response.content.decode()
 
 
 def test_it_runs_matchmaking_from_the_action(staff_client, alice, bob):

@@ -67,8 +67,8 @@ def test_it_names_a_restaurant_on_a_meal_room(alice, soup):
 @pytest.mark.parametrize(
     ("category", "which", "reason"),
     [
-        (ContentCategory.STUDY, "soup", "Only a meal room"),
-        (ContentCategory.MEAL, "closed", "closed"),
+        (ContentCategory.STUDY, "soup", "식사 방에서만"),
+        (ContentCategory.MEAL, "closed", "영업하지 않는"),
     ],
 )
 def test_it_refuses_a_restaurant_on_a_study_room_or_a_closed_one(
@@ -230,7 +230,7 @@ def test_it_shows_the_forms_restaurant_errors_on_the_field(client, alice, closed
     response = client.post("/rooms/new/", _form(restaurant=str(closed.api_id)))
 
     assert response.status_code == 400
-    assert "This restaurant is closed." in response.content.decode()
+    assert "지금은 영업하지 않는 식당이에요." in response.content.decode()
     assert not Room.objects.exists()
 
 
