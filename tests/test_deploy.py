@@ -32,6 +32,7 @@ from django.core.management import get_commands
 from django.urls import reverse
 
 from partner42 import metrics
+from partner42.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -39,12 +40,6 @@ ENTRYPOINT = DEPLOY / "entrypoint.sh"
 BLUEGREEN = DEPLOY / "bluegreen.sh"
 VENV_BIN = Path(sys.executable).parent
 ROLES = ["web", "realtime", "matchmaker", "worker", "beat", "migrate", "shell"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def env_example_names(path: Path) -> set[str]:

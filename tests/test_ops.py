@@ -4,7 +4,6 @@ import json
 import logging
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -17,15 +16,9 @@ from django.conf import settings as django_settings
 from partner42 import views as ops_views
 from partner42.celery import app as celery_app
 from partner42.log import JsonFormatter
+from partner42.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def closed_port() -> int:
-    """A local port nobody listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Liveness and readiness -------------------------------------------------------------------
@@ -55,7 +48,7 @@ def test_it_answers_503_naming_the_cache_when_redis_is_down(api_client, db, sett
     settings.CACHES = {
         "default": {
             **django_settings.CACHES["default"],
-            "LOCATION": f"redis://127.0.0.1:{closed_port()}/3",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/3",
         }
     }
 
@@ -70,7 +63,7 @@ def test_it_answers_503_naming_the_cache_when_redis_is_down(api_client, db, sett
 
 
 def test_it_answers_503_naming_the_broker_when_it_is_down(api_client, db, monkeypatch):
-    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{closed_port()}/3")
+    monkeypatch.setattr(celery_app.conf, "broker_url", f"redis://127.0.0.1:{free_port()}/3")
 
     response = api_client.get("/readyz")
 

@@ -1,9 +1,8 @@
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
@@ -12,6 +11,7 @@ from rest_framework_simplejwt.utils import aware_utcnow
 from accounts.models import IssuedRefreshToken
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token_pair
+from partner42.testing import run_together
 
 REFRESH = "/api/token/refresh"
 LOGOUT = "/api/token/logout"
@@ -236,28 +236,9 @@ def test_it_answers_405_to_get_on_refresh(api_client):
 
 
 def _post_in_parallel(path: str, raw_refresh: str, threads: int) -> list:
-    barrier = threading.Barrier(threads)
-    responses, crashes = [], []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            client = _with_cookie(APIClient(), raw_refresh)
-            barrier.wait()
-            response = client.post(path)
-            with lock:
-                responses.append(response)
-        except Exception as exc:  # reported by the test, not lost in the thread
-            with lock:
-                crashes.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
+    clients = [_with_cookie(APIClient(), raw_refresh) for _ in range(threads)]
+    responses = run_together([partial(client.post, path) for client in clients])
+    crashes = [r for r in responses if isinstance(r, Exception)]
     assert crashes == []
     return responses
 

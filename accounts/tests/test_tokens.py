@@ -19,6 +19,7 @@ from accounts.tokens import (
     token_revoke,
     token_revoke_for_access,
 )
+from partner42.testing import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -212,30 +213,14 @@ def test_it_prunes_rows_expired_a_day_ago(alice):
 
 
 def _refresh_in_parallel(raw_refresh: str, threads: int) -> tuple[list, list]:
-    barrier = threading.Barrier(threads)
-    pairs, errors, crashes = [], [], []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            barrier.wait()
-            pair = token_refresh(raw_refresh=raw_refresh)
-            with lock:
-                pairs.append(pair)
-        except InvalidRefreshTokenError as exc:
-            with lock:
-                errors.append(exc)
-        except Exception as exc:  # reported by the test, not lost in the thread
-            with lock:
-                crashes.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
+    results = run_together([lambda: token_refresh(raw_refresh=raw_refresh)] * threads)
+    pairs = [r for r in results if not isinstance(r, Exception)]
+    errors = [r for r in results if isinstance(r, InvalidRefreshTokenError)]
+    crashes = [
+        r
+        for r in results
+        if isinstance(r, Exception) and not isinstance(r, InvalidRefreshTokenError)
+    ]
     assert crashes == []
     return pairs, errors
 

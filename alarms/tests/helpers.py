@@ -1,16 +1,8 @@
-"""What several alarm test files share: free ports and a channel-layer group seen in Redis."""
-
-import socket
+"""What several alarm test files share: a channel-layer group seen in Redis."""
 
 import redis
 from channels.layers import get_channel_layer
 from django.conf import settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def group_members(group: str) -> set[str]:

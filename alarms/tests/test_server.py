@@ -4,7 +4,6 @@ import asyncio
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,32 +21,20 @@ from websockets.exceptions import ConnectionClosed
 
 from alarms.models import AlarmType
 from alarms.services import alarm_create, alarm_group_name
-from alarms.tests.helpers import free_port, group_members
+from alarms.tests.helpers import group_members
+from partner42.testing import (
+    NotReadyError,
+    database_url,
+    free_port,
+    port_open,
+    running,
+    wait_until_ready,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 ASGI_APP = "partner42.asgi:application"
 TIMEOUT = 15  # a bound on waiting, never an assertion about speed
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"daphne exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"daphne did not listen on {port}:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
@@ -57,29 +44,21 @@ def server(django_db_setup):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "partner42.test_settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
     }
+    daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP]
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "daphne.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APP],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            _wait_for_port(port, process, log)
-            yield f"127.0.0.1:{port}"
-        finally:
-            process.terminate()
+        with (
+            log.open("w") as out,
+            running(daphne, env=env, stdout=out, stderr=subprocess.STDOUT) as process,
+        ):
             try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                wait_until_ready(process, lambda: port_open(port), what="daphne")
+            except NotReadyError as exc:
+                pytest.fail(f"{exc}:\n{log.read_text()}")
+            yield f"127.0.0.1:{port}"
 
 
 def _session_cookie(user) -> str:

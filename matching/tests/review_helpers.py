@@ -1,10 +1,6 @@
 """What the review, complete, my-page and flow tests share: matches made the way production
-makes them (matching's `match_create`, rooms' `room_complete`), API clients, thread races."""
+makes them (matching's `match_create`, rooms' `room_complete`) and API clients."""
 
-import threading
-from collections.abc import Callable
-
-from django.db import connection
 from rest_framework.test import APIClient
 
 from matching.models import Match
@@ -53,26 +49,3 @@ def review_body(match: Match, **scores: str) -> dict:
 def error_code(response) -> tuple[int, str | None]:
     body = response.json() if response.content else {}
     return response.status_code, body.get("code")
-
-
-def run_together(calls: list[Callable]) -> list:
-    """Run the callables in threads released at once (each with its own connection); return
-    their results, or the exceptions they raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index: int, call: Callable) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # returned to the test, never swallowed
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results

@@ -9,9 +9,10 @@ from accounts.tests.factories import UserFactory
 from alarms.models import Alarm, AlarmType
 from alarms.tests.fake_slack import TOKEN, serve_fake_slack
 from matching.models import Activity, ActivityMatchScore, Match
-from matching.tests.review_helpers import client_for, completed_room, error_code, run_together
+from matching.tests.review_helpers import client_for, completed_room, error_code
 from partner42.choices import ConditionKind, ContentCategory, MethodCategory
 from partner42.errors import ApplicationError
+from partner42.testing import run_together
 from rooms.models import Room
 from rooms.services import room_complete, room_delete, room_join
 from rooms.tests.factories import RoomFactory

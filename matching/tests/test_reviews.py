@@ -16,10 +16,10 @@ from matching.tests.review_helpers import (
     error_code,
     random_match,
     review_body,
-    run_together,
 )
 from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError
+from partner42.testing import run_together
 
 R = ActivityMatchScore
 

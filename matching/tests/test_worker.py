@@ -1,7 +1,6 @@
 """End to end: two requests through the API, matched by a real Celery worker on Redis."""
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -19,15 +18,9 @@ from kombu.utils.collections import eqhash
 from alarms.models import Alarm, AlarmType
 from matching.models import Match, RandomMatchRequest
 from partner42.celery import app as celery_app
+from partner42.testing import database_url, running
 
 POLL_LIMIT_SECONDS = 90  # a bound for the worker to start and work, not a timing assertion
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
 def _use_broker_options(**conf) -> None:
@@ -78,7 +71,7 @@ def worker(broker_prefix):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "partner42.test_settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
@@ -107,17 +100,13 @@ def worker(broker_prefix):
         "-l",
         "INFO",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    process.log_path = log.name
     try:
-        yield process
+        with running(
+            command, env=env, stop_timeout=20, stdout=log, stderr=subprocess.STDOUT
+        ) as process:
+            process.log_path = log.name
+            yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         log.close()
         os.unlink(log.name)
 

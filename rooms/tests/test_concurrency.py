@@ -4,7 +4,6 @@ No timing is asserted; only the outcome: every request answered 200 or a 409 wit
 count matches the rows, the capacity holds, and the version moved once per successful change.
 """
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
+from partner42 import testing
 from rooms.models import Participation, Room
 from rooms.services import room_today
 from rooms.tests.factories import RoomFactory
@@ -21,25 +21,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_together(calls):
-    """Run the callables in threads released at once; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # reported below, never swallowed
-            results[index] = ("crash", repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    """partner42.testing.run_together, a crash shown as ("crash", repr) in the results."""
+    return [
+        ("crash", repr(result)) if isinstance(result, Exception) else result
+        for result in testing.run_together(calls)
+    ]
 
 
 def client_for(user) -> APIClient:
