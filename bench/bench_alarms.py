@@ -22,81 +22,14 @@ import asyncio
 import json
 import os
 import selectors
-import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import bench_database, setup_django, wait_or_exit
+
 WARMUP = 20
 RECEIPT_TIMEOUT_SECONDS = 10
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partner42.test_settings")
-    import django
-    from django.conf import settings
-
-    if not settings.configured or not django.apps.apps.ready:
-        django.setup()
-
-
-@contextmanager
-def _bench_database():
-    """A database of its own (bench_<name>), dropped afterwards."""
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
-
-    db = settings.DATABASES["default"]
-    db.setdefault("TEST", {})["NAME"] = f"bench_{db['NAME']}"[:64]
-    names = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    try:
-        yield connection
-    finally:
-        connection.close()
-        teardown_databases(names, verbosity=0)
-
-
-def _database_url(connection) -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _process(args: list[str], env: dict, **kwargs):
-    process = subprocess.Popen(args, cwd=ROOT, env=env, **kwargs)
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_for_port(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"daphne exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"daphne did not listen on port {port}")
 
 
 class _Client:
@@ -191,13 +124,14 @@ def main(argv: list[str] | None = None) -> None:
         _client_main(*args.client)
         return
 
-    _setup_django()
+    setup_django()
     from django.conf import settings
     from django.test import Client
 
     from accounts.models import User
+    from partner42.testing import free_port, port_open, running
 
-    with _bench_database() as connection:
+    with bench_database("alarms") as database:
         user = User.objects.create(username="bench-alarms", email="bench@example.com")
         browser = Client()
         browser.force_login(user)
@@ -205,19 +139,19 @@ def main(argv: list[str] | None = None) -> None:
             f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
         )
 
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
-            "DATABASE_URL": _database_url(connection),
+            "DATABASE_URL": database,
             "LOG_LEVEL": "WARNING",
         }
         daphne = [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port)]
-        with _process([*daphne, "partner42.asgi:application"], env) as server:
-            _wait_for_port(port, server)
+        with running([*daphne, "partner42.asgi:application"], env=env) as server:
+            wait_or_exit(server, lambda: port_open(port), what="daphne")
             client_args = [sys.executable, "-m", "bench.bench_alarms", "--client"]
             client_args += [f"ws://127.0.0.1:{port}/ws/alarms/", f"http://127.0.0.1:{port}", cookie]
-            with _process(client_args, env, stdout=subprocess.PIPE, text=True) as process:
+            with running(client_args, env=env, stdout=subprocess.PIPE, text=True) as process:
                 client = _Client(process)
                 if client.next_line().split()[0] != "unread":
                     sys.exit("the websocket client was not greeted")

@@ -20,41 +20,24 @@ import statistics
 import sys
 import time
 import uuid
-import warnings
 from contextlib import contextmanager
+
+from bench.common import bench_database, setup_django
 
 PER_CAMPUS_RADIUS_METRES = 2000
 CATEGORIES = ["한식", "중국식", "일식", "경양식", "분식", "까페", "호프/통닭", "기타"]
 
 
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partner42.test_settings")
-    # whitenoise's note that collectstatic has not run: irrelevant to an API benchmark
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-    from django.conf import settings
-
-    if not settings.configured or not django.apps.apps.ready:
-        django.setup()
-
-
 @contextmanager
-def _bench_database():
-    """A database of its own (bench_<name>), dropped afterwards, and a cache prefix of its own."""
+def _own_cache_prefix():
+    """A cache key prefix of this run's own, so no other run's entries are read."""
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import override_settings, setup_databases, teardown_databases
+    from django.test.utils import override_settings
 
-    db = settings.DATABASES["default"]
-    db.setdefault("TEST", {})["NAME"] = f"bench_{db['NAME']}"[:64]
     caches = {alias: {**config} for alias, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"bench-restaurants-{uuid.uuid4().hex[:8]}"
-    names = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    try:
-        with override_settings(CACHES=caches):
-            yield connection
-    finally:
-        teardown_databases(names, verbosity=0)
+    with override_settings(CACHES=caches):
+        yield
 
 
 def _populate(count: int, rng: random.Random) -> None:
@@ -155,10 +138,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
 
-    _setup_django()
+    setup_django()
+    from django.db import connection
+
     rng = random.Random(args.seed)
     print(f"restaurants: {args.restaurants} around two campuses, {args.requests} requests each run")
-    with _bench_database() as connection:
+    with bench_database("restaurants"), _own_cache_prefix():
         _populate(args.restaurants, rng)
         mix = _request_mix(args.requests, rng)
         results = [

@@ -7,20 +7,22 @@ nothing, measured on the same server in the same run, is comparable across machi
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL_PATH = "/bench/trivial"
+
+# partner42 (its process helpers included) is imported only after setup_django: importing the
+# package loads its Celery app, which would set DJANGO_SETTINGS_MODULE to the production settings.
 
 
 def setup_django() -> None:
@@ -40,6 +42,8 @@ def bench_database(suffix: str) -> Iterator[str]:
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
+    from partner42.testing import database_url
+
     db = settings.DATABASES["default"]
     db.setdefault("TEST", {})["NAME"] = f"bench_{suffix}_{db['NAME']}"[:64]
     names = setup_databases(verbosity=0, interactive=False, aliases={"default"})
@@ -50,22 +54,13 @@ def bench_database(suffix: str) -> Iterator[str]:
         teardown_databases(names, verbosity=0)
 
 
-def database_url(db: dict) -> str:
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"mysql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(
     *, database: str, env: dict[str, str] | None = None, workers: int = 0, threads: int = 8
 ) -> Iterator[str]:
     """gunicorn (gthread) serving bench.settings on a free port; yields its base URL."""
+    from partner42.testing import free_port, running
+
     port = free_port()
     workers = workers or max(2, os.cpu_count() or 2)
     server_env = {
@@ -87,33 +82,27 @@ def gunicorn(
         "--keep-alive=30",
         "--log-level=warning",
     ]
-    process = subprocess.Popen(args, cwd=ROOT, env=server_env)
-    base = f"http://127.0.0.1:{port}"
+    with running(args, env=server_env, stop_timeout=15) as process:
+        wait_or_exit(process, lambda: _serves(port), what="gunicorn")
+        yield f"http://127.0.0.1:{port}"
+
+
+def wait_or_exit(process: subprocess.Popen, ready: Callable[[], bool], *, what: str) -> None:
+    """partner42.testing.wait_until_ready, ending the benchmark when the server never comes."""
+    from partner42.testing import NotReadyError, wait_until_ready
+
     try:
-        _wait_until_serving(port, process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        wait_until_ready(process, ready, what=what, interval=0.2)
+    except NotReadyError as exc:
+        sys.exit(str(exc))
 
 
-def _wait_until_serving(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"gunicorn exited with {process.returncode}")
-        try:
-            status, _body, _headers = request(port, "GET", TRIVIAL_PATH)
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit(f"gunicorn did not serve on port {port}")
+def _serves(port: int) -> bool:
+    try:
+        status, _body, _headers = request(port, "GET", TRIVIAL_PATH)
+    except OSError:
+        return False
+    return status == 200
 
 
 def request(port: int, method: str, path: str, headers: dict | None = None, body: bytes = b""):
