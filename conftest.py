@@ -32,3 +32,12 @@ def operator(db):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture
+def staff_client(client, operator):
+    """The page client logged in as the operator, made a superuser for the admin site."""
+    operator.is_superuser = True
+    operator.save()
+    client.force_login(operator)
+    return client

@@ -1,17 +1,7 @@
-import pytest
-
 from alarms.models import Alarm
 from alarms.tests.factories import AlarmFactory
 
 URL = "/admin/alarms/alarm/"
-
-
-@pytest.fixture
-def staff_client(client, operator):
-    operator.is_superuser = True
-    operator.save()
-    client.force_login(operator)
-    return client
 
 
 def test_it_lists_and_searches_alarms_for_operators(staff_client, alice, bob):

@@ -21,15 +21,6 @@ def _no_side_effects(monkeypatch):
     monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
 
 
-@pytest.fixture
-def staff_client(client):
-    from accounts.tests.factories import UserFactory
-
-    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(admin)
-    return client
-
-
 def test_it_lists_requests_with_filters(staff_client, alice, bob):
     random_match_request_create(user=alice, category="MEAL")
     random_match_request_create(user=bob, category="STUDY")

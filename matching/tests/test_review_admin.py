@@ -3,18 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
 from matching.models import Activity, ActivityMatchScore, Match, MemberReview
 from matching.review_services import match_review_create
 from matching.tests.review_helpers import completed_room, random_match
 
 R = ActivityMatchScore
-
-
-@pytest.fixture
-def staff_client(client, db):
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture

@@ -9,14 +9,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, operator):
-    operator.is_superuser = True
-    operator.save()
-    client.force_login(operator)
-    return client
-
-
-@pytest.fixture
 def places():
     return [
         restaurant_near("GAEPO", 100, name="국밥집", category="한식"),
@@ -29,27 +21,27 @@ def _listed(response) -> set[str]:
     return {r.name for r in response.context["cl"].result_list}
 
 
-def test_it_lists_with_distances(admin_client, places):
-    response = admin_client.get("/admin/restaurants/restaurant/")
+def test_it_lists_with_distances(staff_client, places):
+    response = staff_client.get("/admin/restaurants/restaurant/")
 
     assert response.status_code == 200
     assert "GAEPO 100 m" in response.content.decode()
 
 
-def test_it_searches_and_filters(admin_client, places):
-    assert _listed(admin_client.get("/admin/restaurants/restaurant/", {"q": "국수"})) == {
+def test_it_searches_and_filters(staff_client, places):
+    assert _listed(staff_client.get("/admin/restaurants/restaurant/", {"q": "국수"})) == {
         "서초국수"
     }
-    assert _listed(admin_client.get("/admin/restaurants/restaurant/", {"is_open__exact": "0"})) == {
+    assert _listed(staff_client.get("/admin/restaurants/restaurant/", {"is_open__exact": "0"})) == {
         "닫은집"
     }
-    near = admin_client.get("/admin/restaurants/restaurant/", {"near": "SEOCHO:5"})
+    near = staff_client.get("/admin/restaurants/restaurant/", {"near": "SEOCHO:5"})
     assert _listed(near) == {"서초국수"}
-    assert _listed(admin_client.get("/admin/restaurants/restaurant/", {"near": "GAEPO:x"})) == set()
+    assert _listed(staff_client.get("/admin/restaurants/restaurant/", {"near": "GAEPO:x"})) == set()
 
 
-def test_it_measures_a_restaurant_added_by_hand(admin_client):
-    response = admin_client.post(
+def test_it_measures_a_restaurant_added_by_hand(staff_client):
+    response = staff_client.post(
         "/admin/restaurants/restaurant/add/",
         {
             "name": "새로운집",
@@ -74,8 +66,8 @@ def test_it_measures_a_restaurant_added_by_hand(admin_client):
     assert 3000 < restaurant.distances.get(campus="SEOCHO").metres < 3700
 
 
-def test_it_closes_and_opens_with_actions(admin_client, places):
-    admin_client.post(
+def test_it_closes_and_opens_with_actions(staff_client, places):
+    staff_client.post(
         "/admin/restaurants/restaurant/",
         {"action": "mark_closed", "_selected_action": [places[0].pk, places[1].pk]},
     )

@@ -10,14 +10,6 @@ from rooms.tests.factories import CommentFactory, RoomFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, operator):
-    operator.is_superuser = True
-    operator.save()
-    client.force_login(operator)
-    return client
-
-
 def test_it_lists_searches_and_filters_rooms(staff_client, alice, bob):
     RoomFactory(author=alice, title="치킨 먹을 사람")
     gone = RoomFactory(author=bob, title="공부방")
