@@ -8,10 +8,12 @@ A slice knows whether a next one exists (it fetches one row more) but never coun
     return Response(slice_body([RoomOutput(i).data for i in items], params, has_next))
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from partner42.errors import InvalidInputError
@@ -163,3 +165,12 @@ def slice_schema(name: str, item: type[serializers.Serializer]) -> type[serializ
             "empty": serializers.BooleanField(),
         },
     )
+
+
+def slice_parameters(sort_fields: Mapping[str, str]) -> list[OpenApiParameter]:
+    """The OpenAPI query parameters of a Slice sorted by the API names in `sort_fields`."""
+    return [
+        OpenApiParameter("page", int, description="0-based"),
+        OpenApiParameter("size", int, description=f"default {DEFAULT_SIZE}, at most {MAX_SIZE}"),
+        OpenApiParameter("sort", str, many=True, description=f"{'|'.join(sort_fields)}[,asc|desc]"),
+    ]

@@ -1,13 +1,17 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alarms.api.serializers import AlarmOutput
 from alarms.selectors import alarm_list
 from alarms.services import alarm_list_mark_read
-from partner42.pagination import slice_body, slice_params, slice_queryset
+from partner42.pagination import (
+    slice_body,
+    slice_parameters,
+    slice_params,
+    slice_queryset,
+    slice_schema,
+)
 
 ALARM_SORT_FIELDS = {"createdAt": "created_at"}
 ALARM_DEFAULT_ORDER = ["-created_at"]
@@ -20,27 +24,8 @@ class AlarmListApi(APIView):
     """
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT, description="0-based"),
-            OpenApiParameter("size", OpenApiTypes.INT, description="20 by default, at most 100"),
-            OpenApiParameter(
-                "sort", OpenApiTypes.STR, many=True, description="createdAt[,asc|desc]"
-            ),
-        ],
-        responses={
-            200: inline_serializer(
-                "AlarmSlice",
-                {
-                    "content": AlarmOutput(many=True),
-                    "first": serializers.BooleanField(),
-                    "last": serializers.BooleanField(),
-                    "size": serializers.IntegerField(),
-                    "number": serializers.IntegerField(),
-                    "numberOfElements": serializers.IntegerField(),
-                    "empty": serializers.BooleanField(),
-                },
-            )
-        },
+        parameters=slice_parameters(ALARM_SORT_FIELDS),
+        responses=slice_schema("AlarmSlice", AlarmOutput),
     )
     def get(self, request):
         params = slice_params(

@@ -1,6 +1,6 @@
 """Matches, reviews and activity scores: the original's paths (API.md 4.4), thin views."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,20 +32,14 @@ from matching.review_selectors import (
 )
 from matching.review_services import match_review_create
 from partner42.errors import NotFoundError
-from partner42.pagination import slice_body, slice_params
+from partner42.pagination import slice_body, slice_parameters, slice_params
 from partner42.parsers import PlainTextJSONParser
-
-SLICE_PARAMETERS = [
-    OpenApiParameter("page", int, description="0-based"),
-    OpenApiParameter("size", int, description="default 20, at most 100"),
-    OpenApiParameter("sort", str, many=True, description="field[,asc|desc]"),
-]
 
 
 class MatchListApi(APIView):
     @extend_schema(
         operation_id="matches_list",
-        parameters=[MatchListQuery, *SLICE_PARAMETERS],
+        parameters=[MatchListQuery, *slice_parameters(MATCH_SORT_FIELDS)],
         responses=MatchSliceSchema,
     )
     def get(self, request: Request) -> Response:
@@ -121,7 +115,7 @@ class ActivityCategoryScoresApi(APIView):
 class ActivityHistoryApi(APIView):
     @extend_schema(
         operation_id="activities_list",
-        parameters=[ActivityQuery, *SLICE_PARAMETERS],
+        parameters=[ActivityQuery, *slice_parameters(ACTIVITY_SORT_FIELDS)],
         responses=ActivitySliceSchema,
     )
     def get(self, request: Request) -> Response:

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partner42.errors import InvalidInputError, NotFoundError
-from partner42.pagination import slice_body, slice_params
+from partner42.pagination import slice_body, slice_parameters, slice_params, slice_schema
 from restaurants.api.serializers import RestaurantCardOutput, RestaurantDetailOutput
 from restaurants.forms import RecommendationForm
 from restaurants.selectors import (
@@ -50,13 +50,12 @@ class RestaurantListApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="restaurants_list",
         parameters=[
             *_FILTER_DOCS,
-            OpenApiParameter("page", int),
-            OpenApiParameter("size", int),
-            OpenApiParameter("sort", str, description="distance or name, [,asc|desc]"),
+            *slice_parameters(SORT_FIELDS),
         ],
-        responses=RestaurantCardOutput(many=True),
+        responses=slice_schema("RestaurantSlice", RestaurantCardOutput),
     )
     def get(self, request: Request) -> Response:
         recommendation = _recommendation_query(request)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partner42.errors import NotFoundError
-from partner42.pagination import slice_body, slice_params
+from partner42.pagination import slice_body, slice_parameters, slice_params
 from partner42.parsers import PlainTextJSONParser
 from rooms import selectors, services
 from rooms.api.schema import (
@@ -47,9 +47,7 @@ _BOARD_PARAMETERS = [
     OpenApiParameter("isComplete", bool),
     OpenApiParameter("contentCategory", str, enum=["MEAL", "STUDY"]),
     OpenApiParameter("anonymity", bool),
-    OpenApiParameter("page", int, description="0-based"),
-    OpenApiParameter("size", int, description="default 20, at most 100"),
-    OpenApiParameter("sort", str, many=True, description="field[,asc|desc]"),
+    *slice_parameters(selectors.BOARD_SORT_FIELDS),
 ]
 
 
