@@ -5,6 +5,7 @@
 - `running(args, ...)`: a child process, stopped (terminate, then kill) when the block ends.
 - `wait_until_ready(process, ready)` / `port_open(port)`: wait for a child to serve, bounded.
 - `run_together(calls)`: callables in threads released at once, each closing its connection.
+- `serve_in_thread(handler)`: a local HTTP server (a fake of an outside service) in a thread.
 
 Imports no app (partner42 sits below them all) and nothing Django at import time.
 """
@@ -15,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +114,20 @@ def run_together(calls: list[Callable[[], Any]]) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def serve_in_thread(
+    handler: type[BaseHTTPRequestHandler],
+) -> tuple[ThreadingHTTPServer, Callable[[], None]]:
+    """`handler` served on a free local port from a daemon thread; returns the server (its
+    `server_address` holds the port) and a stop() that shuts it down and frees the port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+    return server, stop

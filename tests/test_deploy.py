@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ from django.core.management import get_commands
 from django.urls import reverse
 
 from partner42 import metrics
-from partner42.testing import free_port
+from partner42.testing import free_port, serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -122,14 +122,11 @@ class Recorder(BaseHTTPRequestHandler):
 def stub_server(name: str = "stub", status: int = 200) -> Iterator[tuple[int, list]]:
     seen: list = []
     handler = type(f"{name}Handler", (Recorder,), {"name": name, "status": status, "seen": seen})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server, stop = serve_in_thread(handler)
     try:
         yield server.server_address[1], seen
     finally:
-        server.shutdown()
-        server.server_close()
+        stop()
 
 
 # --- Dockerfile -------------------------------------------------------------------------------

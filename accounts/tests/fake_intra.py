@@ -19,13 +19,15 @@ Switches on the fixture: `deny` (the student refuses consent), `token_status` / 
 import json
 import secrets
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 from django.test import Client
 from django.urls import reverse
+
+from partner42.testing import serve_in_thread
 
 CAMPUS_IDS = {"Seoul": 29, "Gyeongsan": 69, "Paris": 1}
 
@@ -76,8 +78,6 @@ def intra_profile(
 
 class FakeIntra:
     def __init__(self) -> None:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._lock = threading.Lock()
         self.reset()
 
@@ -87,12 +87,11 @@ class FakeIntra:
         return f"http://{host}:{port}"
 
     def start(self) -> "FakeIntra":
-        self._thread.start()
+        self._server, self._stop_server = serve_in_thread(_handler_for(self))
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._stop_server()
 
     def reset(self, *, client_id: str = "", client_secret: str = "") -> None:
         with self._lock:

@@ -1,10 +1,11 @@
 """A local fake of the three Slack Web API methods we call, over real HTTP (for slack_sdk)."""
 
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
+
+from partner42.testing import serve_in_thread
 
 TOKEN = "xoxb-test-token"
 
@@ -73,14 +74,6 @@ def _handler(fake: FakeSlack):
 def serve_fake_slack():
     """Start a FakeSlack on a free local port; returns (fake, stop)."""
     fake = FakeSlack()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server, stop = serve_in_thread(_handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}/api/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop():
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
     return fake, stop
