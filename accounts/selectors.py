@@ -1,18 +1,13 @@
 """Reads on accounts."""
 
-import uuid
-
 from accounts.models import User
 from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
+from partner42.models import parse_api_id
 
 
 def user_get(*, api_id: str) -> User:
     """The user with this public id; a malformed id is just as unknown (404 C003)."""
-    try:
-        parsed = uuid.UUID(str(api_id))
-    except ValueError as exc:
-        raise NotFoundError() from exc
-    user = User.objects.filter(api_id=parsed).first()
+    user = User.objects.filter(api_id=parse_api_id(api_id)).first()
     if user is None:
         raise NotFoundError()
     return user

@@ -4,7 +4,6 @@ Anonymity is enforced here: the author of an anonymous room stays hidden in the 
 to everyone but themself and operators (SPEC section 3). Totals are always SUMs over ledger rows.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from partner42.choices import (
     conditions_by_kind,
 )
 from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
+from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
 
 # The API's sort names and their lookups on MatchMember (a match list is the caller's memberships).
@@ -34,13 +34,6 @@ ACTIVITY_DEFAULT_ORDER = ["-created_at"]
 
 def _is_operator(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff)
-
-
-def _parse_api_id(api_id: Any) -> uuid.UUID:
-    try:
-        return api_id if isinstance(api_id, uuid.UUID) else uuid.UUID(str(api_id))
-    except ValueError:
-        raise NotFoundError() from None
 
 
 def review_available_time(match: Match) -> datetime:
@@ -155,7 +148,7 @@ def match_get_visible(*, api_id: Any, viewer, check_member: bool = True) -> Matc
     match = (
         Match.objects.select_related("room")
         .prefetch_related(*_with_members())
-        .filter(api_id=_parse_api_id(api_id))
+        .filter(api_id=parse_api_id(api_id))
         .first()
     )
     if match is None:
@@ -168,7 +161,7 @@ def match_get_visible(*, api_id: Any, viewer, check_member: bool = True) -> Matc
 
 def match_get(*, api_id: Any) -> Match:
     """The bare match, 404 C003 when absent (the review checks membership itself)."""
-    match = Match.objects.select_related("room").filter(api_id=_parse_api_id(api_id)).first()
+    match = Match.objects.select_related("room").filter(api_id=parse_api_id(api_id)).first()
     if match is None:
         raise NotFoundError()
     return match

@@ -1,7 +1,10 @@
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from partner42.errors import NotFoundError
 
 
 class TimeStampedModel(models.Model):
@@ -19,3 +22,12 @@ class PublicModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+def parse_api_id(value: Any) -> uuid.UUID:
+    """A public id from a path or a body; a malformed one is as unknown as a missing row
+    (404 C003)."""
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise NotFoundError() from None

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from partner42.choices import ANONYMOUS_NICKNAME, conditions_by_kind
 from partner42.errors import NotFoundError
+from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
 from rooms.cache import board_cached, board_key
 from rooms.models import Comment, Participation, Room, RoomCondition
@@ -43,13 +44,6 @@ def author_visible(*, anonymity: bool, author_pk: int, viewer: User | None) -> b
     return not anonymity or _viewer_pk(viewer) == author_pk or is_operator(viewer)
 
 
-def _parse_api_id(api_id: Any) -> uuid.UUID:
-    try:
-        return api_id if isinstance(api_id, uuid.UUID) else uuid.UUID(str(api_id))
-    except ValueError:
-        raise NotFoundError() from None
-
-
 # --- Single rooms -------------------------------------------------------------------------------
 
 
@@ -57,7 +51,7 @@ def room_get(*, api_id: Any, viewer: User | None) -> Room:
     """The room, or 404 C003 when absent, or deleted and the viewer is not an operator."""
     room = (
         Room.objects.select_related("author", "restaurant")
-        .filter(api_id=_parse_api_id(api_id))
+        .filter(api_id=parse_api_id(api_id))
         .first()
     )
     if room is None or (room.deleted_at is not None and not is_operator(viewer)):
@@ -277,7 +271,7 @@ def comment_get(*, api_id: Any, viewer: User | None) -> Comment:
     """The comment (deleted ones too), 404 when absent or its room is gone for this viewer."""
     comment = (
         Comment.objects.select_related("author", "parent", "room", "room__author")
-        .filter(api_id=_parse_api_id(api_id))
+        .filter(api_id=parse_api_id(api_id))
         .first()
     )
     if comment is None or (comment.room.deleted_at is not None and not is_operator(viewer)):
