@@ -5,6 +5,11 @@ from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 from partner42.models import parse_api_id
 
 
+def user_is_operator(user: User | None) -> bool:
+    """Staff: operators see deleted rooms and anonymous authors. False for visitors and None."""
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
 def user_get(*, api_id: str) -> User:
     """The user with this public id; a malformed id is just as unknown (404 C003)."""
     user = User.objects.filter(api_id=parse_api_id(api_id)).first()

@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
+from accounts.selectors import user_is_operator
 from matching.models import Activity, Match, MatchCondition, MatchMember
 from partner42.choices import (
     ANONYMOUS_NICKNAME,
@@ -30,10 +31,6 @@ MATCH_SORT_FIELDS = {"createdAt": "match__created_at"}
 MATCH_DEFAULT_ORDER = ["-match__created_at"]
 ACTIVITY_SORT_FIELDS = {"createdAt": "created_at", "score": "score"}
 ACTIVITY_DEFAULT_ORDER = ["-created_at"]
-
-
-def _is_operator(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
 def review_available_time(match: Match) -> datetime:
@@ -100,7 +97,7 @@ def _author_hidden(match: Match, member: MatchMember, viewer) -> bool:
         and room is not None
         and room.anonymity
         and member.user_id != getattr(viewer, "pk", None)
-        and not _is_operator(viewer)
+        and not user_is_operator(viewer)
     )
 
 
@@ -154,7 +151,7 @@ def match_get_visible(*, api_id: Any, viewer, check_member: bool = True) -> Matc
     if match is None:
         raise NotFoundError()
     view = _match_view(match, viewer, membership=None)
-    if check_member and not view.is_member and not _is_operator(viewer):
+    if check_member and not view.is_member and not user_is_operator(viewer):
         raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
     return view
 

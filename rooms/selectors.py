@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from accounts.selectors import user_is_operator
 from partner42.choices import ANONYMOUS_NICKNAME, conditions_by_kind
 from partner42.errors import NotFoundError
 from partner42.models import parse_api_id
@@ -32,16 +33,12 @@ BOARD_SORT_FIELDS = {
 BOARD_DEFAULT_ORDER = ["-date", "-created_at"]
 
 
-def is_operator(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff)
-
-
 def _viewer_pk(viewer: User | None) -> int | None:
     return viewer.pk if viewer is not None and viewer.is_authenticated else None
 
 
 def author_visible(*, anonymity: bool, author_pk: int, viewer: User | None) -> bool:
-    return not anonymity or _viewer_pk(viewer) == author_pk or is_operator(viewer)
+    return not anonymity or _viewer_pk(viewer) == author_pk or user_is_operator(viewer)
 
 
 # --- Single rooms -------------------------------------------------------------------------------
@@ -54,7 +51,7 @@ def room_get(*, api_id: Any, viewer: User | None) -> Room:
         .filter(api_id=parse_api_id(api_id))
         .first()
     )
-    if room is None or (room.deleted_at is not None and not is_operator(viewer)):
+    if room is None or (room.deleted_at is not None and not user_is_operator(viewer)):
         raise NotFoundError()
     return room
 
@@ -108,7 +105,7 @@ def room_detail(*, room: Room, viewer: User | None) -> RoomDetail:
         )
     is_member = me is not None and any(m.user_pk == me for m in members)
     is_open = not room.is_complete and room.deleted_at is None
-    can_manage = is_open and me is not None and (room.author_id == me or is_operator(viewer))
+    can_manage = is_open and me is not None and (room.author_id == me or user_is_operator(viewer))
     return RoomDetail(
         room=room,
         conditions=room_conditions(room),
@@ -274,7 +271,7 @@ def comment_get(*, api_id: Any, viewer: User | None) -> Comment:
         .filter(api_id=parse_api_id(api_id))
         .first()
     )
-    if comment is None or (comment.room.deleted_at is not None and not is_operator(viewer)):
+    if comment is None or (comment.room.deleted_at is not None and not user_is_operator(viewer)):
         raise NotFoundError()
     return comment
 
@@ -315,7 +312,7 @@ def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
         Comment.objects.filter(room=room).select_related("author").order_by("created_at", "pk")
     )
     me = _viewer_pk(viewer)
-    operator = is_operator(viewer)
+    operator = user_is_operator(viewer)
     nodes: dict[int, CommentNode] = {}
     for comment in comments:
         visible = comment_author_visible(comment=comment, room=room, viewer=viewer)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import user_is_operator
 from alarms.models import AlarmType
 from alarms.services import alarm_create
 from matching.models import Match
@@ -186,20 +187,16 @@ def _replace_conditions(room: Room, conditions: dict[str, list[str]]) -> None:
 # --- Permissions --------------------------------------------------------------------------------
 
 
-def _is_operator(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff)
-
-
 def _check_visible(room: Room, user: User | None) -> None:
     """A deleted room does not exist except for operators, who get the real reason (AR006)."""
     if room.deleted_at is not None:
-        if _is_operator(user):
+        if user_is_operator(user):
             raise ApplicationError(ErrorCode.ARTICLE_DELETED)
         raise NotFoundError()
 
 
 def _check_author_or_operator(room: Room, user: User) -> None:
-    if room.author_id != user.pk and not _is_operator(user):
+    if room.author_id != user.pk and not user_is_operator(user):
         raise ApplicationError(ErrorCode.NOT_ARTICLE_AUTHOR)
 
 
@@ -415,7 +412,7 @@ def room_delete(*, room: Room, user: User, now: datetime | None = None) -> Room:
 
 @transaction.atomic
 def room_restore(*, room: Room, user: User) -> Room:
-    if not _is_operator(user):
+    if not user_is_operator(user):
         raise ForbiddenError()
     won = Room.objects.filter(pk=room.pk, deleted_at__isnull=False).update(
         deleted_at=None, version=F("version") + 1
@@ -455,7 +452,9 @@ def _backoff(attempt: int) -> None:
 def _reason(current: Room, user: User) -> ApplicationError:
     if current.deleted_at is not None:
         return (
-            ApplicationError(ErrorCode.ARTICLE_DELETED) if _is_operator(user) else NotFoundError()
+            ApplicationError(ErrorCode.ARTICLE_DELETED)
+            if user_is_operator(user)
+            else NotFoundError()
         )
     if current.is_complete:
         return ApplicationError(ErrorCode.ARTICLE_COMPLETED)
@@ -517,7 +516,7 @@ def comment_create(
 
 
 def _check_comment_author(comment: Comment, user: User) -> None:
-    if comment.author_id != user.pk and not _is_operator(user):
+    if comment.author_id != user.pk and not user_is_operator(user):
         raise ApplicationError(ErrorCode.NOT_OPINION_AUTHOR)
 
 
@@ -547,7 +546,7 @@ def comment_delete(*, comment: Comment, user: User, now: datetime | None = None)
 
 @transaction.atomic
 def comment_restore(*, comment: Comment, user: User) -> Comment:
-    if not _is_operator(user):
+    if not user_is_operator(user):
         raise ForbiddenError()
     if Comment.objects.filter(pk=comment.pk, deleted_at__isnull=False).update(deleted_at=None):
         board_changed()
