@@ -143,7 +143,9 @@ def token_refresh(*, raw_refresh: str, now: datetime | None = None) -> TokenPair
     if row is None or row.revoked_at is not None or row.used_at is None:
         raise InvalidRefreshTokenError()
     grace = timedelta(seconds=settings.REFRESH_REUSE_GRACE_SECONDS)
-    if row.used_at + grace > now:
+    # `now` was read before this call waited on the winner's row lock, so it can be earlier than
+    # the winner's used_at: without a grace window every reuse is a replay, whatever the clocks.
+    if grace and row.used_at + grace > now:
         # A parallel refresh of the same client lost the race: refuse it, keep the family.
         raise InvalidRefreshTokenError()
     revoked = _family_revoke(family=row.family, now=now)
