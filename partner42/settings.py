@@ -303,7 +303,8 @@ CORS_ALLOW_CREDENTIALS = True
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first; then DRF's Korean, which it ships as ko_KR (never loaded for "ko"): locale/drf.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "drf"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
