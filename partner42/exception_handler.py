@@ -88,6 +88,9 @@ def _response(
 ) -> Response:
     set_rollback()
     body = error_body(code, message=message, errors=errors)
+    if isinstance(body["message"], str):
+        body["message"] = _encodable(body["message"])
+    body["errors"] = [{key: _encodable(text) for key, text in e.items()} for e in body["errors"]]
     headers = {}
     if code is ErrorCode.INVALID_ACCESS_TOKEN:
         body["status"] = settings.LEGACY_EXPIRED_TOKEN_STATUS
@@ -97,6 +100,12 @@ def _response(
     if status is not None:
         body["status"] = status
     return Response(body, status=body["status"], headers=headers)
+
+
+def _encodable(text: str) -> str:
+    """The text with lone surrogates as escapes: JSON's `\\ud800` parses to one, which fields
+    refuse but the error would echo, and UTF-8 (so the renderer) cannot hold it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _clean_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -151,6 +151,22 @@ def test_it_reports_unknown_keys_with_the_other_field_errors(client):
     )
 
 
+def test_it_echoes_a_lone_surrogate_as_an_escape(client):
+    # JSON's \u escapes can spell a lone UTF-16 surrogate, which UTF-8 cannot hold: the fields
+    # refuse it, and the error that shows it must still render (it was a 500).
+    body = '{"title": "a\\ud800", "\\udc00": "\\ud83d"}'
+    response = client.post(VALIDATION, body, content_type="application/json")
+
+    assert_error(
+        response,
+        ErrorCode.INVALID_INPUT,
+        [
+            error("title", "a\\ud800", "Surrogate characters are not allowed: U+D800."),
+            error("\\udc00", "\\ud83d", "Unknown field."),
+        ],
+    )
+
+
 def test_it_answers_c005_to_values_of_the_wrong_json_type(client):
     response = post_json(
         client,
