@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from partner42.errors import ErrorCode
+from partner42.parsers import MAX_JSON_DEPTH
 from tests.urls_errors import TinyThrottle
 
 pytestmark = pytest.mark.urls("tests.urls_errors")
@@ -232,6 +233,23 @@ def test_it_answers_c007_to_malformed_json(client):
     response = client.post(VALIDATION, '{"title": ', content_type="application/json")
 
     assert_error(response, ErrorCode.MALFORMED_JSON)
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH, 900, 100_000])
+def test_it_answers_c007_to_json_nested_too_deep(client, depth):
+    # Python's json module recurses once per level: this was a RecursionError, so a 500.
+    body = '{"title": ' + "[" * depth + "]" * depth + "}"
+    response = client.post(VALIDATION, body, content_type="application/json")
+
+    assert_error(response, ErrorCode.MALFORMED_JSON)
+
+
+def test_it_takes_json_nested_as_deep_as_the_limit(client):
+    depth = MAX_JSON_DEPTH - 1  # under the body object
+    body = '{"title": ' + "[" * depth + "]" * depth + "}"
+    response = client.post(VALIDATION, body, content_type="application/json")
+
+    assert response.json()["code"] == ErrorCode.WRONG_TYPE.code
 
 
 def test_it_answers_415_to_an_unsupported_content_type(client):

@@ -1,7 +1,6 @@
 """Matches, reviews and activity scores: the original's paths (API.md 4.4), thin views."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,7 +32,7 @@ from matching.review_selectors import (
 from matching.review_services import match_review_create
 from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_parameters, slice_params
-from partner42.parsers import PlainTextJSONParser
+from partner42.parsers import JSONParser, PlainTextJSONParser
 
 
 class MatchListApi(APIView):

@@ -6,7 +6,6 @@ One class per path, since DRF dispatches by path; each method is one operation o
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 
 from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_parameters, slice_params
-from partner42.parsers import PlainTextJSONParser
+from partner42.parsers import JSONParser, PlainTextJSONParser
 from rooms import selectors, services
 from rooms.api.schema import (
     ArticleIdSchema,
