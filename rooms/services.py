@@ -153,7 +153,14 @@ def _validate_room(
         raise ApplicationError(ErrorCode.INVALID_INPUT, errors=errors)
     if meeting_date < room_today(now) and not allow_past_date:
         raise ApplicationError(
-            ErrorCode.DATE_IN_PAST, errors=[_error("date", meeting_date.isoformat(), "")]
+            ErrorCode.DATE_IN_PAST,
+            errors=[
+                _error(
+                    "date",
+                    meeting_date.isoformat(),
+                    _("Today (Asia/Seoul) or later."),
+                )
+            ],
         )
     return cleaned
 

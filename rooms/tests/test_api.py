@@ -398,6 +398,13 @@ def test_it_refuses_a_past_date(alice):
     yesterday = (services.room_today() - timedelta(days=1)).isoformat()
     response = client_for(alice).post("/api/articles", article_body(date=yesterday), format="json")
     assert_error(response, 400, "AR011")
+    assert response.json()["errors"] == [
+        {
+            "field": "date",
+            "value": yesterday,
+            "reason": "오늘(서울 시간)이나 그 이후 날짜를 골라 주세요.",
+        }
+    ]
     assert not Room.objects.exists()
 
 
