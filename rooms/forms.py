@@ -13,7 +13,7 @@ from partner42.choices import (
     TypeOfStudy,
     WayOfEating,
 )
-from partner42.errors import ApplicationError
+from partner42.errors import ApplicationError, ErrorCode
 from restaurants.models import Restaurant
 from restaurants.selectors import restaurant_choice_groups, restaurant_get
 from rooms.models import CAPACITY_MAX, CAPACITY_MIN, COMMENT_MAX, CONTENT_MAX, TITLE_MAX
@@ -52,7 +52,10 @@ def apply_error(form: forms.Form, error: ApplicationError) -> None:
     for item in error.errors:
         field = _API_TO_FORM.get(item.get("field", ""))
         if field in form.fields:
-            form.add_error(field, item.get("reason") or error.message)
+            # A validation error (C001) is best said by its reason; a rule of its own (AR011 …)
+            # by its message, which names the rule.
+            invalid_input = error.error_code is ErrorCode.INVALID_INPUT
+            form.add_error(field, (invalid_input and item.get("reason")) or error.message)
             placed = True
     if not placed:
         form.add_error(None, error.message)
