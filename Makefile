@@ -36,7 +36,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-mysql.txt requirements-dev
 	@touch $@
 
 run: $(VENV)/.run-installed
-	@if [[ "$${DATABASE_URL:-}" == mysql* ]]; then bash scripts/ensure-build-deps.sh && $(PIP) install -q -r requirements-mysql.txt; fi
+	@if [[ "$${DATABASE_URL:-}" == mysql* ]]; then bash scripts/ensure-build-deps.sh mysql && $(PIP) install -q -r requirements-mysql.txt; fi
 	@export DEBUG=$${DEBUG:-true} DEMO_LOGIN=$${DEMO_LOGIN:-true} CELERY_TASK_ALWAYS_EAGER=$${CELERY_TASK_ALWAYS_EAGER:-true} \
 	  REVIEW_DELAY_MINUTES=$${REVIEW_DELAY_MINUTES:-0}; \
 	  $(PY) manage.py migrate --noinput && \
