@@ -13,6 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
+from partner42.text import (
+    RESERVED_NICKNAME_MESSAGE,
+    VISIBLE_TEXT_MESSAGE,
+    is_blank,
+    is_reserved_name,
+    nickname_normalize,
+)
 
 NICKNAME_MIN_LENGTH = 2
 NICKNAME_MAX_LENGTH = 20
@@ -100,7 +107,8 @@ def user_upsert_from_intra(*, profile: dict) -> tuple[User, bool]:
             account.extra_data = profile
             account.save(update_fields=["extra_data", "last_login"])
             return user, False
-        nickname_base = login if len(login) >= 2 else f"{login}42"
+        # A login that reads as the mask or the system gets a suffix like a too short one.
+        nickname_base = login if len(login) >= 2 and not is_reserved_name(login) else f"{login}42"
         try:
             # A savepoint: a concurrent first login of the same account, or another student
             # taking the same nickname meanwhile, breaks a unique constraint; then look again.
@@ -163,8 +171,12 @@ def user_update_email(*, user: User, email: str) -> User:
 
 @transaction.atomic
 def user_update_nickname(*, user: User, nickname: str) -> User:
-    """Change the nickname: 2 to 20 characters, unique regardless of case."""
-    nickname = (nickname or "").strip()
+    """Change the nickname: 2 to 20 characters once normalised (partner42.text), visible, never
+    the anonymity mask or the system's name, unique regardless of case and width."""
+    raw = nickname if isinstance(nickname, str) else ""
+    if is_blank(raw):
+        raise InvalidInputError(errors=[_field_error("nickname", "", VISIBLE_TEXT_MESSAGE)])
+    nickname = nickname_normalize(raw)
     if not NICKNAME_MIN_LENGTH <= len(nickname) <= NICKNAME_MAX_LENGTH:
         raise InvalidInputError(
             errors=[
@@ -176,9 +188,14 @@ def user_update_nickname(*, user: User, nickname: str) -> User:
                 )
             ]
         )
+    if is_reserved_name(nickname):
+        raise InvalidInputError(
+            errors=[_field_error("nickname", nickname, RESERVED_NICKNAME_MESSAGE)]
+        )
     taken = InvalidInputError(
         errors=[_field_error("nickname", nickname, _("이미 사용 중인 닉네임입니다."))]
     )
+    # Stored nicknames are normalised the same way, so the comparison is between NFKC forms.
     if User.objects.filter(nickname__iexact=nickname).exclude(pk=user.pk).exists():
         raise taken
     user.nickname = nickname

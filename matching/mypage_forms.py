@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matching.models import REVIEW_SCORES, ActivityMatchScore
 from matching.review_selectors import MemberView
+from partner42.text import validate_nickname
 
 # 0 stars is a no-show (MATCH_ABSENT), then 1 to 5, as the React client maps them.
 STAR_LABELS = {
@@ -18,7 +19,10 @@ STAR_LABELS = {
 
 
 class NicknameForm(forms.Form):
-    nickname = forms.CharField(label=_("닉네임"), max_length=20, min_length=2, strip=True)
+    # The service normalises and checks again; the validator puts the reason on the field early.
+    nickname = forms.CharField(
+        label=_("닉네임"), max_length=20, min_length=2, strip=True, validators=[validate_nickname]
+    )
 
 
 class EmailForm(forms.Form):

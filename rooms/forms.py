@@ -14,6 +14,7 @@ from partner42.choices import (
     WayOfEating,
 )
 from partner42.errors import ApplicationError, ErrorCode
+from partner42.text import validate_visible_text
 from restaurants.models import Restaurant
 from restaurants.selectors import restaurant_choice_groups, restaurant_get
 from rooms.models import CAPACITY_MAX, CAPACITY_MIN, COMMENT_MAX, CONTENT_MAX, TITLE_MAX
@@ -64,7 +65,9 @@ def apply_error(form: forms.Form, error: ApplicationError) -> None:
 class RoomForm(forms.Form):
     """Create and edit; the condition pickers are those of the room's category."""
 
-    title = forms.CharField(label=_("제목"), max_length=TITLE_MAX)
+    title = forms.CharField(
+        label=_("제목"), max_length=TITLE_MAX, validators=[validate_visible_text]
+    )
     date = forms.DateField(
         label=_("날짜"),
         input_formats=["%Y-%m-%d"],  # also takes 2030-1-5, as the React client sends
@@ -75,7 +78,10 @@ class RoomForm(forms.Form):
     )
     anonymity = forms.BooleanField(label=_("익명으로 올리기"), required=False)
     content = forms.CharField(
-        label=_("내용"), max_length=CONTENT_MAX, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("내용"),
+        max_length=CONTENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[validate_visible_text],
     )
 
     def __init__(self, *args, category: str, **kwargs) -> None:
@@ -164,7 +170,10 @@ def _restaurant_field(current: object) -> forms.ModelChoiceField:
 
 class CommentForm(forms.Form):
     content = forms.CharField(
-        label=_("댓글"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("댓글"),
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_visible_text],
     )
     parent = forms.UUIDField(required=False, widget=forms.HiddenInput)
 

@@ -41,6 +41,7 @@ from partner42.choices import (
     MethodCategory,
 )
 from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
+from partner42.text import is_blank
 from restaurants.models import Restaurant
 from rooms.cache import board_changed
 from rooms.models import (
@@ -127,9 +128,9 @@ def _validate_room(
     errors = []
     if category not in ContentCategory.values:
         errors.append(_error("contentCategory", category, _("Unknown category.")))
-    if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
+    if is_blank(title) or len(title) > TITLE_MAX:
         errors.append(_error("title", title, _("1 to %(max)d characters.") % {"max": TITLE_MAX}))
-    if not isinstance(content, str) or not content.strip() or len(content) > CONTENT_MAX:
+    if is_blank(content) or len(content) > CONTENT_MAX:
         errors.append(_error("content", "", _("1 to %(max)d characters.") % {"max": CONTENT_MAX}))
     if (
         isinstance(participant_num_max, bool)
@@ -478,7 +479,7 @@ def _undecided(room: Room) -> ApplicationError:
 
 
 def _clean_comment_content(content: str) -> str:
-    if not isinstance(content, str) or not content.strip() or len(content) > COMMENT_MAX:
+    if is_blank(content) or len(content) > COMMENT_MAX:
         raise ApplicationError(
             ErrorCode.INVALID_INPUT,
             errors=[

@@ -34,6 +34,7 @@ from partner42.serializers import (
     match_condition_dto,
     member_dto,
 )
+from partner42.text import validate_visible_text
 from restaurants.selectors import restaurant_get
 from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
 from rooms.selectors import BoardFilters, RoomDetail, comment_author_visible
@@ -83,7 +84,7 @@ def conditions_from(dto: Mapping[str, Any]) -> dict[str, list[str]]:
 class ArticleInput(RejectUnknownFieldsMixin, serializers.Serializer):
     """ArticleDto, for create and update; every field is required."""
 
-    title = serializers.CharField(max_length=TITLE_MAX)
+    title = serializers.CharField(max_length=TITLE_MAX, validators=[validate_visible_text])
     date = RoomDateField()
     matchConditionDto = MatchConditionInput()
     content = serializers.CharField(max_length=CONTENT_MAX, trim_whitespace=False)
@@ -117,8 +118,7 @@ class ArticleInput(RejectUnknownFieldsMixin, serializers.Serializer):
         return restaurant
 
     def validate_content(self, value: str) -> str:
-        if not value.strip():
-            raise serializers.ValidationError(_("This field may not be blank."))
+        validate_visible_text(value)
         return value
 
 
@@ -196,8 +196,7 @@ class OpinionCreateInput(RejectUnknownFieldsMixin, serializers.Serializer):
     level = serializers.IntegerField(required=False, allow_null=True)
 
     def validate_content(self, value: str) -> str:
-        if not value.strip():
-            raise serializers.ValidationError(_("This field may not be blank."))
+        validate_visible_text(value)
         return value
 
 
@@ -205,8 +204,7 @@ class OpinionUpdateInput(RejectUnknownFieldsMixin, serializers.Serializer):
     content = serializers.CharField(max_length=COMMENT_MAX, trim_whitespace=False)
 
     def validate_content(self, value: str) -> str:
-        if not value.strip():
-            raise serializers.ValidationError(_("This field may not be blank."))
+        validate_visible_text(value)
         return value
 
 
