@@ -6,11 +6,15 @@ for the task to retry; a member unknown to Slack is skipped and logged.
 """
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.error import URLError
 
 from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+
+from partner42.choices import ANONYMOUS_NICKNAME
 
 logger = logging.getLogger(__name__)
 
@@ -70,12 +74,26 @@ def slack_match_notice_send(*, emails: list[str], text: str) -> bool:
     return True
 
 
-def match_notice_text(*, category_label: str, method_label: str, nicknames: list[str]) -> str:
-    """A Korean summary for the group DM, for callers that have nothing better to say."""
-    members = ", ".join(nicknames)
+@dataclass(frozen=True)
+class NoticeMember:
+    """A member of a new match as the group DM names them; `hidden` for an anonymous author."""
+
+    nickname: str
+    hidden: bool = False
+
+
+def match_notice_text(
+    *, category_label: str, method_label: str, members: Sequence[NoticeMember]
+) -> str:
+    """The Korean summary of a new match, the only text posted to its group DM.
+
+    Every member reads this one message, so a hidden member (the author of an anonymous room)
+    is named by the mask for all of them, themself included.
+    """
+    names = ", ".join(ANONYMOUS_NICKNAME if m.hidden else m.nickname for m in members)
     return (
         f"[42Partner] {category_label} 매칭이 확정되었어요! ({method_label})\n"
-        f"함께할 동료: {members}\n"
+        f"함께할 동료: {names}\n"
         "이 대화방에서 시간과 장소를 정해 보세요."
     )
 

@@ -12,11 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from alarms.models import AlarmType
 from alarms.services import alarm_create
+from alarms.slack import NoticeMember, match_notice_text
 from matching.locks import MatchmakingLock
 from matching.matchmaker import Candidate, Planner, mask_of
 from matching.models import (
@@ -138,18 +139,20 @@ def _match_insert(
             match_id=match.api_id,
         )
     emails = [user.email for user in users if user.email]
-    transaction.on_commit(
-        partial(_slack_match_notice, emails=emails, summary=_summary(match, users))
-    )
+    summary = _slack_text(match, users, hidden_pk=author.pk if hide_author else None)
+    transaction.on_commit(partial(_slack_match_notice, emails=emails, summary=summary))
     return match
 
 
-def _summary(match: Match, users: Sequence) -> str:
-    nicknames = ", ".join(user.nickname for user in users)
-    return (
-        f"[42Partner] {match.get_method_display()} · {match.get_category_display()}: "
-        f"{nicknames} 매칭이 확정되었어요!"
-    )
+def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
+    # One message to a group DM of every member: the hidden author is masked for all of them.
+    # Korean whatever the request's language, like the rest of the message.
+    with translation.override(settings.LANGUAGE_CODE):
+        return match_notice_text(
+            category_label=str(match.get_category_display()),
+            method_label=str(match.get_method_display()),
+            members=[NoticeMember(user.nickname, hidden=user.pk == hidden_pk) for user in users],
+        )
 
 
 def _slack_match_notice(*, emails: list[str], summary: str) -> None:

@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.db import transaction
 
-from alarms.slack import match_notice_text
+from alarms.slack import NoticeMember, match_notice_text
 from alarms.tasks import slack_match_notice_task, slack_retry_countdown
 from alarms.tests.fake_slack import TOKEN, serve_fake_slack
 from partner42.testing import free_port
@@ -132,6 +132,20 @@ def test_it_caps_the_backoff():
 
 
 def test_it_writes_a_korean_summary():
-    text = match_notice_text(category_label="식사", method_label="랜덤 매칭", nicknames=["a", "b"])
+    text = match_notice_text(
+        category_label="식사",
+        method_label="랜덤 매칭",
+        members=[NoticeMember("a"), NoticeMember("b")],
+    )
     assert "식사 매칭이 확정되었어요" in text
     assert "a, b" in text
+
+
+def test_it_names_a_hidden_member_by_the_mask_for_everyone():
+    text = match_notice_text(
+        category_label="식사",
+        method_label="방 매칭",
+        members=[NoticeMember("SecretAuthor", hidden=True), NoticeMember("bob")],
+    )
+    assert "SecretAuthor" not in text
+    assert "익명, bob" in text
