@@ -4,12 +4,12 @@ Anonymity is enforced here: the author of an anonymous room stays hidden in the 
 to everyone but themself and operators (SPEC section 3). Totals are always SUMs over ledger rows.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
@@ -25,12 +25,15 @@ from partner42.choices import (
 from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
+from partner42.text import name_key
 
 # The API's sort names and their lookups on MatchMember (a match list is the caller's memberships).
 MATCH_SORT_FIELDS = {"createdAt": "match__created_at"}
 MATCH_DEFAULT_ORDER = ["-match__created_at"]
 ACTIVITY_SORT_FIELDS = {"createdAt": "created_at", "score": "score"}
 ACTIVITY_DEFAULT_ORDER = ["-created_at"]
+# The names of the mask a review may use for a hidden author: the API's and the English pages'.
+MASK_KEYS = frozenset({name_key(ANONYMOUS_NICKNAME), "anonymous"})
 
 
 def review_available_time(match: Match) -> datetime:
@@ -191,15 +194,29 @@ def match_list(
 
 
 def match_review_target(*, view: MatchView, nickname: str):
-    """The user a review names by `nickname`, as the reviewer sees the match's members.
+    """The member a review names by `nickname`, as the reviewer was shown the members; None when
+    the name addresses no member (the service answers MCH003, whatever the name was).
 
-    Members first, under the name the reviewer was shown (the hidden author of an anonymous room
-    is "익명"); then anyone else with that nickname (MCH003 later). None when nobody has it.
+    Visible members go by their nickname (case and width ignored). The author of an anonymous room
+    goes by the mask (`익명`, or `anonymous` as the English pages show it) for everyone; their real
+    nickname names them only for those who see it (themself, operators). For the others it names
+    nobody, exactly like a stranger's or a made-up name, so a review can never confirm a guess.
     """
+    key = _fold(nickname)
+    is_mask = name_key(nickname) in MASK_KEYS
+    room = view.match.room
+    anonymous_room = room is not None and room.anonymity
     for member in view.members:
-        if member.nickname == nickname:
+        if member.hidden:
+            if is_mask:
+                return member.member.user
+        elif _fold(member.nickname) == key or (is_mask and member.is_author and anonymous_room):
             return member.member.user
-    return get_user_model().objects.filter(nickname=nickname).first()
+    return None
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold()
 
 
 # --- The activity ledger ------------------------------------------------------------------------

@@ -82,15 +82,17 @@ def match_review_create(
     *,
     match: Match,
     reviewer,
-    scores: Sequence[tuple[object, str]],
+    scores: Sequence[tuple[object | None, str]],
     now: datetime | None = None,
 ) -> list[MemberReview]:
-    """The reviewer scores every other member of the match once: `scores` is (user, score kind).
+    """The reviewer scores every other member of the match once: `scores` is (user, score kind),
+    the user None when the reviewer named somebody who is not a member.
 
     Checks in the original's order: 403 MCH002 reviewer not a member, 400 MCH003 a target not a
-    member, 400 MCH004 self, then (ours) 400 C001 a member left out or named twice, 409 MCH001
-    already reviewed, 409 MCH005 before `reviewAvailableTime`. Writes the reviews, one ledger row
-    per reviewed member and MAKE_MATCH_REVIEW for the reviewer, in one transaction.
+    member (one answer for every wrong name, so a hidden author's real name is no oracle), 400
+    MCH004 self, then (ours) 400 C001 a member left out or named twice, 409 MCH001 already
+    reviewed, 409 MCH005 before `reviewAvailableTime`. Writes the reviews, one ledger row per
+    reviewed member and MAKE_MATCH_REVIEW for the reviewer, in one transaction.
     """
     now = now or timezone.now()
     members = {m.user_id: m for m in MatchMember.objects.filter(match=match)}
@@ -98,7 +100,8 @@ def match_review_create(
     if me is None:
         raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
     for target, _score in scores:
-        if target.pk not in members:
+        # None: a name that addresses no member as the reviewer sees them (review_selectors).
+        if target is None or target.pk not in members:
             raise ApplicationError(ErrorCode.REVIEW_TARGET_NOT_MEMBER)
     for target, _score in scores:
         if target.pk == reviewer.pk:

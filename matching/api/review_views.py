@@ -30,7 +30,6 @@ from matching.review_selectors import (
     match_review_target,
 )
 from matching.review_services import match_review_create
-from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_parameters, slice_params
 from partner42.parsers import JSONParser, PlainTextJSONParser
 
@@ -71,15 +70,14 @@ class MatchReviewApi(APIView):
         """POST /api/matches/{id}/review: 200 with no body (the body's matchId is ignored)."""
         body = MatchReviewInput(data=request.data)
         body.is_valid(raise_exception=True)
-        # Membership is checked after the nicknames (the original's order), so an outsider may
-        # load the match here; only its member names as the outsider would see them are used.
+        # An outsider may load the match here: the service answers MCH002 before any name.
         view = match_get_visible(api_id=match_id, viewer=request.user, check_member=False)
-        scores = []
-        for item in body.validated_data.get("memberReviewDtos", []):
-            target = match_review_target(view=view, nickname=item["nickname"])
-            if target is None:
-                raise NotFoundError()
-            scores.append((target, item["activityMatchScore"]))
+        # A name that addresses no member becomes None, which the service refuses as MCH003 after
+        # the membership check: one answer for every wrong name, a hidden author's real one too.
+        scores = [
+            (match_review_target(view=view, nickname=item["nickname"]), item["activityMatchScore"])
+            for item in body.validated_data.get("memberReviewDtos", [])
+        ]
         match_review_create(match=view.match, reviewer=request.user, scores=scores)
         return Response()
 

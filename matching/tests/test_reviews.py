@@ -155,18 +155,20 @@ def test_it_answers_404_for_an_unknown_match(alice, match_id):
     assert error_code(response) == (404, "C003")
 
 
-def test_it_answers_404_for_an_unknown_nickname(match, alice):
+def test_it_answers_mch003_for_an_unknown_nickname(match, alice):
+    # The original answered 404 C003; every name that is not a member's now answers alike, so
+    # that a hidden author's real nickname cannot be told apart (test_anonymity.py).
     response = _review(client_for(alice), match, bob=R.MATCH_REVIEW_5, nobody=R.MATCH_REVIEW_5)
 
-    assert error_code(response) == (404, "C003")
+    assert error_code(response) == (400, "MCH003")
 
 
-def test_it_checks_the_nicknames_before_the_membership(match):
+def test_it_checks_the_membership_before_the_nicknames(match):
     outsider = UserFactory(username="outsider")
 
     response = _review(client_for(outsider), match, nobody=R.MATCH_REVIEW_5)
 
-    assert error_code(response) == (404, "C003")
+    assert error_code(response) == (403, "MCH002")
 
 
 def test_it_refuses_a_non_member(match, alice):
