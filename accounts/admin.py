@@ -1,12 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from partner42.text import nickname_normalize, validate_nickname
+
+
+class UserAdminChangeForm(UserChangeForm):
+    def clean_nickname(self) -> str:
+        # Operators are held to the nickname rules of the profile pages (partner42.text).
+        nickname = nickname_normalize(self.cleaned_data["nickname"])
+        validate_nickname(nickname)
+        return nickname
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserAdminChangeForm
     list_display = (
         "username",
         "nickname",

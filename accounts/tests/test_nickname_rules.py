@@ -114,3 +114,35 @@ def test_it_never_gives_a_reserved_nickname_on_first_login():
     assert created
     assert user.username == "system"
     assert user.nickname == "system42"
+
+
+def _admin_change(staff_client, user, nickname):
+    return staff_client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "username": user.username,
+            "nickname": nickname,
+            "email": user.email,
+            "image_url": user.image_url,
+            "campus": user.campus,
+            "is_active": "on",
+        },
+    )
+
+
+@pytest.mark.parametrize("nickname", ["익명", "ＳＹＳＴＥＭ", "\u200b\u3164"])
+def test_it_holds_operators_to_the_rules_in_the_admin(staff_client, alice, nickname):
+    response = _admin_change(staff_client, alice, nickname)
+
+    assert response.status_code == 200  # the form again, with its error
+    assert response.context["adminform"].form.errors["nickname"]
+    alice.refresh_from_db()
+    assert alice.nickname == "alice"
+
+
+def test_it_stores_a_normalised_nickname_from_the_admin(staff_client, alice):
+    response = _admin_change(staff_client, alice, "Ａｌｉｃｅ\u200b３")
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    alice.refresh_from_db()
+    assert alice.nickname == "Alice3"
