@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -18,6 +19,8 @@ class UserAdminChangeForm(UserChangeForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserAdminChangeForm
+    # Image links come from the intra over https; also Django 6's default.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = (
         "username",
         "nickname",
