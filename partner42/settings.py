@@ -244,10 +244,11 @@ REFRESH_COOKIE_SECURE = env.bool("REFRESH_COOKIE_SECURE", default=not DEBUG)
 REFRESH_COOKIE_SAMESITE = env("REFRESH_COOKIE_SAMESITE", default="Lax" if DEBUG else "None")
 # The original answered 403 to an expired token and its newer React client refreshes on that.
 LEGACY_EXPIRED_TOKEN_STATUS = env.int("LEGACY_EXPIRED_TOKEN_STATUS", default=401)
-# A rotated refresh token presented again within this many seconds is refused without revoking
-# its family: parallel requests of one client refresh at once and all but one lose the race.
-# Later it is a replay and the whole family is revoked (0 = always revoke).
-REFRESH_REUSE_GRACE_SECONDS = env.int("REFRESH_REUSE_GRACE_SECONDS", default=0)
+# Parallel refreshes of one client (the React client refreshes once per failing request): within
+# this many seconds of a token's use, that token (the immediately preceding one only) gets the
+# same successor again. An older generation, or a reuse after the window, revokes the whole
+# family (0 = any reuse revokes). 10 s as Cognito's RetryGracePeriodSeconds, Okta, Auth0.
+REFRESH_REUSE_GRACE_SECONDS = env.int("REFRESH_REUSE_GRACE_SECONDS", default=10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
