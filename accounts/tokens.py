@@ -251,6 +251,15 @@ def token_revoke_for_access(*, raw_access: str, now: datetime | None = None) -> 
     ).update(revoked_at=now or timezone.now())
 
 
+@transaction.atomic
+def token_families_revoke(*, families: list[uuid.UUID], now: datetime | None = None) -> int:
+    """An operator's revocation (the admin): every still-live token of these families, at once.
+    Their holders must log in again; their access tokens run out within ACCESS_TOKEN_MINUTES."""
+    return IssuedRefreshToken.objects.filter(family__in=set(families), revoked_at=None).update(
+        revoked_at=now or timezone.now()
+    )
+
+
 def refresh_token_prune(*, now: datetime | None = None) -> int:
     """Delete rows that expired a day ago or more (kept a day for replay detection logs)."""
     cutoff = (now or timezone.now()) - timedelta(days=1)

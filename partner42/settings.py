@@ -404,7 +404,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-axes tells every login at INFO; its lockouts come at WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 if LOG_FILE:
     LOGGING["handlers"]["file"] = {
