@@ -1,14 +1,18 @@
-"""Demo students for the embedded default (`make run`): loaded by `manage.py load_demo`.
+"""Demo students and a demo operator for the embedded default (`make run`): `manage.py load_demo`.
 
-A demo student is a user whose login is in DEMO_STUDENTS and who is not staff: only they can be
-picked on the login page, and only while DEMO_LOGIN and DEBUG are both on.
+A demo student is a user whose login is in DEMO_STUDENTS and who is not staff. The demo operator
+(DEMO_OPERATOR) is staff and superuser, so that `make run` shows the admin at /admin/ too; it has
+no password, which is how it is told from a real operator of the same name: a staff account with a
+password is never offered. Only these can be picked on the login page, and only while DEMO_LOGIN
+and DEBUG are both on.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import User
 
@@ -29,6 +33,7 @@ DEMO_STUDENTS: tuple[DemoStudent, ...] = (
 )
 DEMO_LOGINS: frozenset[str] = frozenset(s.login for s in DEMO_STUDENTS)
 DEMO_CAMPUS = "Seoul"
+DEMO_OPERATOR = DemoStudent(login="demo_operator", nickname="운영자")
 
 
 def demo_login_enabled() -> bool:
@@ -39,6 +44,43 @@ def demo_student_list() -> QuerySet[User]:
     return User.objects.filter(
         username__in=DEMO_LOGINS, is_staff=False, is_superuser=False, is_active=True
     ).order_by("username")
+
+
+def demo_login_choices() -> QuerySet[User]:
+    """Who the demo login offers: the demo students, then the demo operator."""
+    operator = Q(
+        username=DEMO_OPERATOR.login,
+        is_staff=True,
+        is_superuser=True,
+        is_active=True,
+        password__startswith=UNUSABLE_PASSWORD_PREFIX,
+    )
+    students = Q(username__in=DEMO_LOGINS, is_staff=False, is_superuser=False, is_active=True)
+    return (
+        User.objects.filter(students | operator)
+        .annotate(
+            demo_operator=Case(
+                When(is_staff=True, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("demo_operator", "username")
+    )
+
+
+def _demo_operator_load() -> str:
+    user = User.objects.filter(username=DEMO_OPERATOR.login).first()
+    if user is not None and user.has_usable_password():
+        return "demo operator skipped (an account with a password has its login)"
+    created = user is None
+    if created:
+        user = User(username=DEMO_OPERATOR.login)
+        user.set_unusable_password()
+    user.nickname = DEMO_OPERATOR.nickname
+    user.email = f"{DEMO_OPERATOR.login}@demo.invalid"
+    user.campus = DEMO_CAMPUS
+    user.is_active = user.is_staff = user.is_superuser = True
+    user.save()
+    return "demo operator created" if created else "demo operator refreshed"
 
 
 @transaction.atomic
@@ -64,4 +106,4 @@ def demo_students_load() -> str:
     summary = f"demo students: {created} created, {updated} refreshed"
     if skipped:
         summary += f", {skipped} skipped (staff accounts with a demo login)"
-    return summary
+    return f"{summary}; {_demo_operator_load()}"

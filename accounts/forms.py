@@ -1,12 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.demo import demo_student_list
+from accounts.demo import demo_login_choices
 
 
 class DemoLoginForm(forms.Form):
     user = forms.ModelChoiceField(
-        queryset=demo_student_list(),
+        queryset=demo_login_choices(),
         to_field_name="username",
         label=_("데모 학생"),
         error_messages={

@@ -48,14 +48,19 @@ class IssuedRefreshToken(models.Model):
     unrevoked and unexpired; presenting a used one again is a replay (see accounts.tokens).
     """
 
-    jti = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
-    family = models.UUIDField(db_index=True)
-    parent_jti = models.CharField(max_length=64, blank=True)
-    expires_at = models.DateTimeField(db_index=True)
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    jti = models.CharField(_("token id"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="refresh_tokens",
+        verbose_name=_("user"),
+    )
+    family = models.UUIDField(_("family"), db_index=True)
+    parent_jti = models.CharField(_("previous token id"), max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("issued refresh token")

@@ -7,9 +7,17 @@ installed: one table and one conditional UPDATE do what its two tables would).
 - A login starts a *family*. `token_refresh` consumes the presented token with one conditional
   UPDATE (`used_at` from NULL to now, only if unused, unrevoked, unexpired); only the caller whose
   UPDATE changed the row issues the next token, in the same family, in the same transaction.
-- A used token presented again is a replay: the whole family is revoked (the thief and the owner
-  both have to log in again), unless it comes within REFRESH_REUSE_GRACE_SECONDS of its use:
-  then it is a parallel refresh of the same client that lost the race, refused without revoking.
+- A used token presented again within REFRESH_REUSE_GRACE_SECONDS (default 10) of its use, while
+  its successor is still the family's live token, is a parallel refresh of the same client that
+  lost the race (the React client refreshes once per failing request, with no single flight):
+  it gets the SAME successor (the same cookie value) and a fresh access token, and nothing new is
+  stored. Any other reuse (an older generation, whose successor was itself used already, or any
+  reuse after the window) is a replay: the whole family is revoked (the thief and the owner both
+  have to log in again).
+- The successor can be handed out again although only its jti is stored: a refresh token is
+  *derived* from its row (`_encode_refresh`: fixed claims, HS256 is deterministic), so signing the
+  row again gives the very same string. Nothing secret is stored, and the grace path needs no
+  new column.
 - Logout revokes the family.
 """
 
@@ -23,8 +31,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
-from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts.models import IssuedRefreshToken, User
 from partner42.errors import ApplicationError, ErrorCode
@@ -57,19 +65,47 @@ def _refresh_lifetime() -> timedelta:
     return settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]
 
 
-def _issue(*, user: User, family: uuid.UUID, parent_jti: str = "") -> TokenPair:
-    refresh = RefreshToken.for_user(user)
-    refresh[FAMILY_CLAIM] = str(family)
+def _encode_refresh(row: IssuedRefreshToken, user: User) -> str:
+    """The refresh token of `row`, signed: the same row always gives the same string.
+
+    Every claim comes from the row (iat is exp minus the lifetime, which is how it was made), in a
+    fixed order, and HS256 signs deterministically; this is what lets a parallel refresh within
+    the grace window receive the very cookie the winner received.
+    """
+    jwt = api_settings
+    exp = int(row.expires_at.timestamp())
+    payload = {
+        jwt.TOKEN_TYPE_CLAIM: RefreshToken.token_type,
+        "exp": exp,
+        "iat": exp - int(_refresh_lifetime().total_seconds()),
+        jwt.JTI_CLAIM: row.jti,
+        jwt.USER_ID_CLAIM: str(getattr(user, jwt.USER_ID_FIELD)),
+        FAMILY_CLAIM: str(row.family),
+    }
+    token = RefreshToken()
+    token.payload = payload
+    return str(token)
+
+
+def _access_for(*, user: User, family: uuid.UUID) -> str:
     access = AccessToken.for_user(user)
     access[FAMILY_CLAIM] = str(family)
-    IssuedRefreshToken.objects.create(
-        jti=refresh["jti"],
+    return str(access)
+
+
+def _issue(*, user: User, family: uuid.UUID, parent_jti: str = "") -> TokenPair:
+    # Whole seconds: the token's exp is, and the row must give back exactly that exp.
+    now = timezone.now().replace(microsecond=0)
+    row = IssuedRefreshToken.objects.create(
+        jti=uuid.uuid4().hex,
         user=user,
         family=family,
         parent_jti=parent_jti,
-        expires_at=datetime_from_epoch(refresh["exp"]),
+        expires_at=now + _refresh_lifetime(),
     )
-    return TokenPair(access=str(access), refresh=str(refresh))
+    return TokenPair(
+        access=_access_for(user=user, family=family), refresh=_encode_refresh(row, user)
+    )
 
 
 @transaction.atomic
@@ -126,6 +162,39 @@ def _refresh_consume(*, jti: str, now: datetime) -> TokenPair | None:
         return _issue(user=row.user, family=row.family, parent_jti=jti)
 
 
+def _grace_successor(*, row: IssuedRefreshToken, now: datetime) -> TokenPair | None:
+    """The pair a lost parallel refresh gets, or None when this reuse is a replay.
+
+    Only the *immediately preceding* token qualifies (its successor unused, unrevoked, unexpired:
+    the family's live token), and only within the window after its use. Handing out a revoked
+    successor, or one several generations on, is what the grace of other libraries got wrong.
+    """
+    grace = timedelta(seconds=settings.REFRESH_REUSE_GRACE_SECONDS)
+    # `now` was read before this call waited on the winner's row lock, so it can be earlier than
+    # the winner's used_at; that is still within the window.
+    if not grace or now >= row.used_at + grace:
+        return None
+    successor = (
+        IssuedRefreshToken.objects.select_related("user")
+        .filter(
+            family=row.family,
+            parent_jti=row.jti,
+            used_at=None,
+            revoked_at=None,
+            expires_at__gt=now,
+        )
+        .first()
+    )
+    if successor is None:
+        return None
+    if not successor.user.is_active:
+        raise UserDisabledError()
+    return TokenPair(
+        access=_access_for(user=successor.user, family=successor.family),
+        refresh=_encode_refresh(successor, successor.user),
+    )
+
+
 def token_refresh(*, raw_refresh: str, now: datetime | None = None) -> TokenPair:
     """Rotate a refresh token: the next pair of its family, or InvalidRefreshTokenError.
 
@@ -142,12 +211,13 @@ def token_refresh(*, raw_refresh: str, now: datetime | None = None) -> TokenPair
     # Unknown (never ours, or its user was deleted with its rows), revoked or expired.
     if row is None or row.revoked_at is not None or row.used_at is None:
         raise InvalidRefreshTokenError()
-    grace = timedelta(seconds=settings.REFRESH_REUSE_GRACE_SECONDS)
-    # `now` was read before this call waited on the winner's row lock, so it can be earlier than
-    # the winner's used_at: without a grace window every reuse is a replay, whatever the clocks.
-    if grace and row.used_at + grace > now:
-        # A parallel refresh of the same client lost the race: refuse it, keep the family.
-        raise InvalidRefreshTokenError()
+    pair = _grace_successor(row=row, now=now)
+    if pair is not None:
+        logger.info(
+            "Parallel refresh within the grace window; same successor returned",
+            extra={"user_id": row.user_id, "family": str(row.family)},
+        )
+        return pair
     revoked = _family_revoke(family=row.family, now=now)
     logger.warning(
         "Refresh token replayed; family revoked",
@@ -179,6 +249,15 @@ def token_revoke_for_access(*, raw_access: str, now: datetime | None = None) -> 
     return IssuedRefreshToken.objects.filter(
         family=family, user__api_id=user_id, revoked_at=None
     ).update(revoked_at=now or timezone.now())
+
+
+@transaction.atomic
+def token_families_revoke(*, families: list[uuid.UUID], now: datetime | None = None) -> int:
+    """An operator's revocation (the admin): every still-live token of these families, at once.
+    Their holders must log in again; their access tokens run out within ACCESS_TOKEN_MINUTES."""
+    return IssuedRefreshToken.objects.filter(family__in=set(families), revoked_at=None).update(
+        revoked_at=now or timezone.now()
+    )
 
 
 def refresh_token_prune(*, now: datetime | None = None) -> int:

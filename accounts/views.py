@@ -6,14 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.demo import demo_login_enabled, demo_student_list
+from accounts.demo import demo_login_choices, demo_login_enabled
 from accounts.forms import DemoLoginForm
 
 
 def _login_context(demo_form: DemoLoginForm | None = None) -> dict:
     if not demo_login_enabled():
         return {}
-    return {"demo_students": demo_student_list(), "demo_form": demo_form}
+    return {"demo_students": demo_login_choices(), "demo_form": demo_form}
 
 
 def login_page(request):
@@ -34,7 +34,8 @@ def demo_login(request):
     user = form.cleaned_data["user"]
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("%(nickname)s 님으로 로그인했어요.") % {"nickname": user.nickname})
-    return redirect("accounts:choose")
+    # The demo operator is there to show the admin.
+    return redirect("admin:index" if user.is_staff else "accounts:choose")
 
 
 @login_required

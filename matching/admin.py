@@ -10,27 +10,50 @@ from matching.services import random_match_request_cancel_by_id
 from matching.tasks import matchmaking_run_task
 
 
-class MatchMemberInline(admin.TabularInline):
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MatchMemberInline(_ReadOnlyInline):
     model = MatchMember
-    extra = 0
-    raw_id_fields = ("user",)
+    fields = ("user", "is_author", "is_reviewed")
+    readonly_fields = fields
 
 
-class MatchConditionInline(admin.TabularInline):
+class MatchConditionInline(_ReadOnlyInline):
     model = MatchCondition
-    extra = 0
 
 
 @admin.register(Match)
 class MatchAdmin(admin.ModelAdmin):
+    """Read-only: matches, their members, status and count come from the matchmaker and from
+    completed rooms, together with their activity ledger rows; an edit here could only make them
+    disagree (a member without a ledger row, a count that is not the members'). Changes go
+    through the services (rooms: complete; random-match requests: cancel, run matchmaking)."""
+
     list_display = ("id", "api_id", "category", "method", "status", "participant_num", "created_at")
     list_filter = ("category", "method", "status", "created_at")
     search_fields = ("api_id", "members__user__nickname", "members__user__username")
-    # Matches come from the matchmaker and from completed rooms, with their ledger rows.
-    readonly_fields = ("api_id", "room", "created_at", "updated_at")
+    list_select_related = ("room",)
     inlines = [MatchMemberInline, MatchConditionInline]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -69,8 +92,18 @@ class RandomMatchRequestAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__nickname", "api_id")
     list_select_related = ("user", "match")
     raw_id_fields = ("user", "match")
-    readonly_fields = ("api_id", "waiting_key", "version", "created_at", "updated_at", "closed_at")
     actions = ["cancel_requests", "run_matchmaking_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status, conditions and the match change only through the services (the cancel action,
+        # the matchmaker): a hand-edited status would leave waiting_key and the match disagreeing.
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     @admin.action(description=_("Cancel the selected waiting requests"))
     def cancel_requests(self, request, queryset):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "axes",
     "accounts.providers.fortytwo",
     "partner42",
     "accounts",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "partner42.middleware.ApplicationErrorMiddleware",
+    # Turns a login refused by the lockout into its 429 (accounts.authentication.lockout_response).
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -188,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out account or address is refused before its password is checked.
+    "accounts.authentication.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -197,6 +202,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password logins (the admin's and `POST /api/auth/login`; students have none) lock out after
+# AXES_FAILURE_LIMIT failures, per account and per client address (partner42.net.client_ip), for
+# AXES_COOLOFF_MINUTES; a success resets the account's count. Operators unlock in the admin
+# (Axes > Access attempts: delete the rows).
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "partner42.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.authentication.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Successful logins (students' included) are not recorded: the failures are what matters here.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# accounts/admin.py registers axes' admins itself (without their date drill-down, which needs the
+# time zone tables in MariaDB) with an unlock action.
+AXES_ENABLE_ADMIN = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:choose"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -244,10 +268,11 @@ REFRESH_COOKIE_SECURE = env.bool("REFRESH_COOKIE_SECURE", default=not DEBUG)
 REFRESH_COOKIE_SAMESITE = env("REFRESH_COOKIE_SAMESITE", default="Lax" if DEBUG else "None")
 # The original answered 403 to an expired token and its newer React client refreshes on that.
 LEGACY_EXPIRED_TOKEN_STATUS = env.int("LEGACY_EXPIRED_TOKEN_STATUS", default=401)
-# A rotated refresh token presented again within this many seconds is refused without revoking
-# its family: parallel requests of one client refresh at once and all but one lose the race.
-# Later it is a replay and the whole family is revoked (0 = always revoke).
-REFRESH_REUSE_GRACE_SECONDS = env.int("REFRESH_REUSE_GRACE_SECONDS", default=0)
+# Parallel refreshes of one client (the React client refreshes once per failing request): within
+# this many seconds of a token's use, that token (the immediately preceding one only) gets the
+# same successor again. An older generation, or a reuse after the window, revokes the whole
+# family (0 = any reuse revokes). 10 s as Cognito's RetryGracePeriodSeconds, Okta, Auth0.
+REFRESH_REUSE_GRACE_SECONDS = env.int("REFRESH_REUSE_GRACE_SECONDS", default=10)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -264,8 +289,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "partner42.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # DRF's throttles keyed by partner42.net.client_ip (X-Forwarded-For only from a proxy).
+        "partner42.net.AnonThrottle",
+        "partner42.net.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="120/min"),
@@ -350,6 +376,10 @@ CAMPUSES = {
 RESTAURANT_CACHE_SECONDS = env.int("RESTAURANT_CACHE_SECONDS", default=300)
 
 # --- Operations -----------------------------------------------------------------------------
+# Proxies (addresses or networks) whose X-Forwarded-For we believe: throttles, login lockouts and
+# logs take the client's address from it only when the request comes from one of them
+# (partner42.net.client_ip). Default none: the peer's own address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 # Also lets in `Authorization: Bearer <METRICS_TOKEN>` from anywhere (e.g. Prometheus via nginx).
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
@@ -374,7 +404,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-axes tells every login at INFO; its lockouts come at WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 if LOG_FILE:
     LOGGING["handlers"]["file"] = {

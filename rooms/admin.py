@@ -2,13 +2,15 @@
 
 Counts, versions and states change only through the services (the same compare-and-set as the
 site), so the admin never writes a stale `participant_num` back: edits go through `room_update`,
-deletion is the soft one, and participations are read-only here.
+completion through `room_complete`, deletion is the soft one, and participations are read-only.
+A service's refusal is shown as an error, per room for actions, and a refused save is neither
+logged nor announced as "changed successfully".
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from partner42.choices import CONDITION_ENUMS
@@ -16,6 +18,40 @@ from partner42.errors import ApplicationError, ErrorCode
 from rooms import services
 from rooms.models import Comment, Participation, Room, RoomCondition
 from rooms.selectors import room_conditions
+
+
+class ServiceSaveAdmin(admin.ModelAdmin):
+    """An admin whose save goes through a service (`service_save`).
+
+    On an ApplicationError the error is shown (messages.error), nothing is written to the admin
+    log, and the operator is sent back to the unchanged object instead of Django's "was changed
+    successfully".
+    """
+
+    def service_save(self, request: HttpRequest, obj, form) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        try:
+            self.service_save(request, obj, form)
+        except ApplicationError as error:
+            request._service_error = error
+            messages.error(request, error.message)
+
+    def log_change(self, request: HttpRequest, obj, message):
+        if getattr(request, "_service_error", None) is not None:
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request: HttpRequest, obj):
+        if getattr(request, "_service_error", None) is not None:
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
+
+
+def _report(admin_: admin.ModelAdmin, request: HttpRequest, obj, error: ApplicationError) -> None:
+    """One object's refusal by its service, named, as an error."""
+    admin_.message_user(request, f"{obj}: {error.message}", messages.ERROR)
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -81,7 +117,7 @@ class RoomAdminForm(forms.ModelForm):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ServiceSaveAdmin):
     form = RoomAdminForm
     list_display = [
         "title",
@@ -128,7 +164,7 @@ class RoomAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [RoomConditionInline, ParticipationInline]
-    actions = ["restore_rooms", "delete_rooms"]
+    actions = ["complete_rooms", "restore_rooms", "delete_rooms"]
 
     @admin.display(description=_("seats"))
     def seats(self, room: Room) -> str:
@@ -144,40 +180,56 @@ class RoomAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # soft deletion only (the action below): matches keep their room
 
-    def save_model(self, request, obj: Room, form, change: bool) -> None:
+    def service_save(self, request: HttpRequest, obj: Room, form) -> None:
         data = form.cleaned_data
-        try:
-            services.room_update(
-                room=obj,
-                user=request.user,
-                title=data["title"],
-                content=data["content"],
-                meeting_date=data["date"],
-                anonymity=data["anonymity"],
-                participant_num_max=data["participant_num_max"],
-                conditions=room_conditions(obj),
-                allow_past_date=True,
-            )
-        except ApplicationError as error:
-            self.message_user(request, error.message, messages.ERROR)
+        services.room_update(
+            room=obj,
+            user=request.user,
+            title=data["title"],
+            content=data["content"],
+            meeting_date=data["date"],
+            anonymity=data["anonymity"],
+            participant_num_max=data["participant_num_max"],
+            conditions=room_conditions(obj),
+            allow_past_date=True,
+        )
+
+    @admin.action(description=_("Complete the selected rooms (make their matches)"))
+    def complete_rooms(self, request: HttpRequest, queryset: QuerySet[Room]) -> None:
+        for room in queryset.order_by("pk"):
+            try:
+                services.room_complete(room=room, user=request.user)
+            except ApplicationError as error:
+                _report(self, request, room, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(room)s: completed; its match is made.") % {"room": room},
+                    messages.SUCCESS,
+                )
 
     @admin.action(description=_("Restore the selected rooms"))
     def restore_rooms(self, request: HttpRequest, queryset: QuerySet[Room]) -> None:
         restored = 0
-        for room in queryset.filter(deleted_at__isnull=False):
-            services.room_restore(room=room, user=request.user)
-            restored += 1
+        for room in queryset.filter(deleted_at__isnull=False).order_by("pk"):
+            try:
+                services.room_restore(room=room, user=request.user)
+            except ApplicationError as error:
+                _report(self, request, room, error)
+            else:
+                restored += 1
         self.message_user(request, _("%(n)d room(s) restored.") % {"n": restored})
 
     @admin.action(description=_("Delete the selected rooms (soft)"))
     def delete_rooms(self, request: HttpRequest, queryset: QuerySet[Room]) -> None:
         deleted = 0
-        for room in queryset.filter(deleted_at__isnull=True):
+        for room in queryset.filter(deleted_at__isnull=True).order_by("pk"):
             try:
                 services.room_delete(room=room, user=request.user)
-                deleted += 1
             except ApplicationError as error:
-                self.message_user(request, f"{room}: {error.message}", messages.WARNING)
+                _report(self, request, room, error)
+            else:
+                deleted += 1
         self.message_user(request, _("%(n)d room(s) deleted.") % {"n": deleted})
 
 
@@ -207,7 +259,7 @@ class CommentAdminForm(forms.ModelForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ServiceSaveAdmin):
     form = CommentAdminForm
     list_display = ["excerpt", "room", "author", "level", "is_deleted", "created_at"]
     list_select_related = ["room", "author"]
@@ -250,20 +302,23 @@ class CommentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # soft deletion keeps the replies' thread
 
-    def save_model(self, request, obj: Comment, form, change: bool) -> None:
-        try:
-            services.comment_update(
-                comment=obj, user=request.user, content=form.cleaned_data["content"]
-            )
-        except ApplicationError as error:
-            self.message_user(request, error.message, messages.ERROR)
+    def service_save(self, request: HttpRequest, obj: Comment, form) -> None:
+        services.comment_update(
+            comment=obj, user=request.user, content=form.cleaned_data["content"]
+        )
 
     @admin.action(description=_("Restore the selected comments"))
     def restore_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        for comment in queryset.filter(deleted_at__isnull=False):
-            services.comment_restore(comment=comment, user=request.user)
+        for comment in queryset.filter(deleted_at__isnull=False).order_by("pk"):
+            try:
+                services.comment_restore(comment=comment, user=request.user)
+            except ApplicationError as error:
+                _report(self, request, comment, error)
 
     @admin.action(description=_("Delete the selected comments (soft)"))
     def delete_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        for comment in queryset.filter(deleted_at__isnull=True):
-            services.comment_delete(comment=comment, user=request.user)
+        for comment in queryset.filter(deleted_at__isnull=True).order_by("pk"):
+            try:
+                services.comment_delete(comment=comment, user=request.user)
+            except ApplicationError as error:
+                _report(self, request, comment, error)

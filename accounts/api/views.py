@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services, tokens
 from accounts.api import serializers
+from partner42.net import ScopedThrottle
 
 
 def _origin(url: str) -> str:
@@ -99,7 +99,7 @@ class SecurityLogoutApi(_CookieTokenApi):
 class AuthLoginApi(APIView):
     authentication_classes = []
     permission_classes = [TrustedOrigin]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "login"
 
     @extend_schema(

@@ -104,4 +104,38 @@ def test_it_leaves_other_users_alone(db, alice):
     alice_before = (alice.nickname, alice.email, alice.campus)
     alice.refresh_from_db()
     assert (alice.nickname, alice.email, alice.campus) == alice_before
-    assert User.objects.count() == 1 + 1 + 5
+    # alice, the staff account, five demo students and the demo operator.
+    assert User.objects.count() == 1 + 1 + 5 + 1
+
+
+@demo_mode
+def test_it_offers_a_demo_operator_who_reaches_the_admin(client, demo_students):
+    page = client.get("/").content.decode()
+    assert 'value="demo_operator"' in page
+    assert page.index('value="yejukang"') < page.index('value="demo_operator"')
+
+    response = client.post("/demo-login/", {"user": "demo_operator"}, follow=True)
+
+    operator = User.objects.get(username="demo_operator")
+    assert operator.is_staff
+    assert operator.is_superuser
+    assert not operator.has_usable_password()
+    assert client.session[SESSION_KEY] == str(operator.pk)
+    assert response.redirect_chain[0] == ("/admin/", 302)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/rooms/room/").status_code == 200
+
+
+@demo_mode
+def test_it_never_offers_a_real_operator_with_the_demo_operators_name(client, db):
+    real = UserFactory(username="demo_operator", is_staff=True, is_superuser=True)
+    real.set_password("a real one")
+    real.save()
+    call_command("load_demo", stdout=StringIO())
+
+    response = client.post("/demo-login/", {"user": "demo_operator"})
+
+    assert response.status_code == 400
+    assert SESSION_KEY not in client.session
+    real.refresh_from_db()
+    assert real.check_password("a real one")

@@ -155,17 +155,85 @@ def test_it_revokes_the_whole_family_when_a_used_token_comes_back(alice):
     assert _row(other_login.refresh).revoked_at is None
 
 
-def test_it_refuses_a_used_token_within_the_grace_without_revoking(alice, settings):
+def test_it_defaults_the_reuse_grace_to_ten_seconds():
+    from django.conf import settings
+
+    assert settings.REFRESH_REUSE_GRACE_SECONDS == 10
+
+
+def test_it_gives_the_same_successor_to_the_preceding_token_within_the_grace(alice, settings):
     settings.REFRESH_REUSE_GRACE_SECONDS = 10
     a = issue_token_pair(user=alice)
     b = token_refresh(raw_refresh=a.refresh)
     within_grace = _row(a.refresh).used_at + timedelta(seconds=9)
 
+    again = token_refresh(raw_refresh=a.refresh, now=within_grace)
+
+    # The same cookie value, a fresh (valid) access token, nothing new stored or revoked.
+    assert again.refresh == b.refresh
+    assert AccessToken(again.access)["user_id"] == str(alice.api_id)
+    assert AccessToken(again.access)["fam"] == str(_row(a.refresh).family)
+    assert IssuedRefreshToken.objects.filter(user=alice).count() == 2
+    assert not IssuedRefreshToken.objects.filter(revoked_at__isnull=False).exists()
+    assert token_refresh(raw_refresh=b.refresh, now=within_grace).refresh
+
+
+def test_it_signs_a_row_into_the_same_token_every_time(alice):
+    from accounts.tokens import _encode_refresh
+
+    pair = issue_token_pair(user=alice)
+    row = _row(pair.refresh)
+    assert _encode_refresh(row, alice) == pair.refresh
+    assert _encode_refresh(IssuedRefreshToken.objects.get(pk=row.pk), alice) == pair.refresh
+
+
+def test_it_revokes_on_reuse_of_an_older_generation_within_the_grace(alice, settings):
+    """Generation n-2: the token's successor was itself used, so this is no parallel refresh."""
+    settings.REFRESH_REUSE_GRACE_SECONDS = 10
+    a = issue_token_pair(user=alice)
+    b = token_refresh(raw_refresh=a.refresh)
+    c = token_refresh(raw_refresh=b.refresh)
+    within_grace = _row(a.refresh).used_at + timedelta(seconds=1)
+
     with pytest.raises(InvalidRefreshTokenError):
         token_refresh(raw_refresh=a.refresh, now=within_grace)
 
-    assert _row(b.refresh).revoked_at is None
-    assert token_refresh(raw_refresh=b.refresh, now=within_grace).refresh
+    assert _row(c.refresh).revoked_at is not None
+    with pytest.raises(InvalidRefreshTokenError):
+        token_refresh(raw_refresh=c.refresh, now=within_grace)
+
+
+def test_it_revokes_on_reuse_of_the_preceding_token_after_the_grace(alice, settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 10
+    a = issue_token_pair(user=alice)
+    b = token_refresh(raw_refresh=a.refresh)
+    after_grace = _row(a.refresh).used_at + timedelta(seconds=10)
+
+    with pytest.raises(InvalidRefreshTokenError):
+        token_refresh(raw_refresh=a.refresh, now=after_grace)
+
+    assert _row(b.refresh).revoked_at is not None
+
+
+def test_it_never_hands_out_a_revoked_successor(alice, settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 10
+    a = issue_token_pair(user=alice)
+    b = token_refresh(raw_refresh=a.refresh)
+    token_revoke(raw_refresh=b.refresh)
+
+    with pytest.raises(InvalidRefreshTokenError):
+        token_refresh(raw_refresh=a.refresh, now=_row(a.refresh).used_at)
+
+
+def test_it_refuses_the_grace_to_a_disabled_user(alice, settings):
+    settings.REFRESH_REUSE_GRACE_SECONDS = 10
+    a = issue_token_pair(user=alice)
+    token_refresh(raw_refresh=a.refresh)
+    alice.is_active = False
+    alice.save()
+
+    with pytest.raises(UserDisabledError):
+        token_refresh(raw_refresh=a.refresh, now=_row(a.refresh).used_at)
 
 
 def test_it_always_revokes_on_reuse_with_no_grace(alice, settings):
@@ -226,20 +294,23 @@ def _refresh_in_parallel(raw_refresh: str, threads: int) -> tuple[list, list]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_lets_exactly_one_of_parallel_refreshes_win(settings):
+@pytest.mark.parametrize("threads", [3, 20])
+def test_it_gives_every_parallel_refresh_the_one_successor(settings, threads):
     settings.REFRESH_REUSE_GRACE_SECONDS = 10
     user = UserFactory(username="racer")
     start = issue_token_pair(user=user)
 
-    pairs, errors = _refresh_in_parallel(start.refresh, threads=20)
+    pairs, errors = _refresh_in_parallel(start.refresh, threads=threads)
 
-    assert len(pairs) == 1
-    assert len(errors) == 19
+    assert errors == []
+    assert len(pairs) == threads
+    assert len({p.refresh for p in pairs}) == 1
     family = _row(start.refresh).family
     rows = IssuedRefreshToken.objects.filter(family=family)
     assert rows.count() == 2
-    # Losers within the grace keep the family: the winner's token still works.
     assert not rows.filter(revoked_at__isnull=False).exists()
+    assert all(AccessToken(p.access)["user_id"] == str(user.api_id) for p in pairs)
+    # The one successor still works.
     assert token_refresh(raw_refresh=pairs[0].refresh).refresh
 
 

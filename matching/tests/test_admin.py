@@ -69,3 +69,20 @@ def test_it_refuses_the_button_to_non_staff(client, alice):
 def test_it_shows_matches_and_blocks(staff_client):
     assert staff_client.get(reverse("admin:matching_match_changelist")).status_code == 200
     assert staff_client.get(reverse("admin:matching_block_changelist")).status_code == 200
+
+
+def test_it_never_edits_a_request_by_hand(staff_client, alice):
+    """A request's status goes with its waiting key: only the cancel action and the matchmaker."""
+    waiting = random_match_request_create(user=alice, category="MEAL")
+    url = reverse("admin:matching_randommatchrequest_change", args=[waiting.pk])
+
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert 'name="status"' not in page.content.decode()
+
+    staff_client.post(url, {"status": "MATCHED", "category": "MEAL", "user": alice.pk})
+    staff_client.post(
+        reverse("admin:matching_randommatchrequest_delete", args=[waiting.pk]), {"post": "yes"}
+    )
+
+    assert RandomMatchRequest.objects.get(pk=waiting.pk).status == Status.WAITING

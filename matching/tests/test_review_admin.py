@@ -80,3 +80,38 @@ def test_it_keeps_students_out(client, alice):
     response = client.get(reverse("admin:matching_activity_changelist"))
 
     assert response.status_code == 302
+
+
+def test_it_never_edits_a_match_its_members_or_counts(staff_client, reviewed, charlie):
+    """Members, status and count come with their ledger rows: the admin only shows them."""
+    url = reverse("admin:matching_match_change", args=[reviewed.pk])
+    members = list(reviewed.members.order_by("pk").values_list("user_id", flat=True))
+    before = Match.objects.get(pk=reviewed.pk)
+
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="status"' not in html
+    assert 'name="participant_num"' not in html
+    assert 'name="members-0-user"' not in html
+
+    staff_client.post(
+        url,
+        {
+            "category": before.category,
+            "method": before.method,
+            "status": "CANCELLED",
+            "participant_num": "9",
+            "members-TOTAL_FORMS": "1",
+            "members-INITIAL_FORMS": "0",
+            "members-0-user": str(charlie.pk),
+            "members-0-match": str(reviewed.pk),
+            "conditions-TOTAL_FORMS": "0",
+            "conditions-INITIAL_FORMS": "0",
+        },
+    )
+    staff_client.post(reverse("admin:matching_match_delete", args=[reviewed.pk]), {"post": "yes"})
+
+    after = Match.objects.get(pk=reviewed.pk)
+    assert (after.status, after.participant_num) == (before.status, before.participant_num)
+    assert list(after.members.order_by("pk").values_list("user_id", flat=True)) == members

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from partner42.errors import ErrorCode
 from rooms import services
 from rooms.models import Comment, Room
 from rooms.tests.factories import CommentFactory, RoomFactory
@@ -93,3 +94,94 @@ def test_it_keeps_students_out(client, alice):
     client.force_login(alice)
     response = client.get(reverse("admin:rooms_room_changelist"))
     assert response.status_code == 302
+
+
+# --- Operators' actions through the services ---------------------------------------------------
+
+
+@pytest.fixture
+def _no_match_side_effects(monkeypatch):
+    from alarms import tasks
+
+    monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
+
+
+def _messages(response) -> list[tuple[str, str]]:
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
+
+
+@pytest.mark.usefixtures("_no_match_side_effects")
+def test_it_completes_rooms_with_an_action_reporting_each(staff_client, alice, bob):
+    from matching.models import Match
+
+    ready = RoomFactory(author=alice, title="ready")
+    services.room_join(room=ready, user=bob)
+    lonely = RoomFactory(author=alice, title="lonely")  # nobody but the author
+    url = reverse("admin:rooms_room_changelist")
+
+    response = staff_client.post(
+        url,
+        {"action": "complete_rooms", "_selected_action": [ready.pk, lonely.pk]},
+        follow=True,
+    )
+
+    assert Room.objects.get(pk=ready.pk).is_complete
+    assert not Room.objects.get(pk=lonely.pk).is_complete
+    assert Match.objects.filter(room=ready).exists()
+    messages = _messages(response)
+    assert [level for level, _text in messages] == ["success", "error"]
+    assert "ready" in messages[0][1]
+    assert messages[1][1].startswith("lonely: ")
+    assert ErrorCode.NO_PARTICIPANT_BESIDES_AUTHOR.message in messages[1][1]
+
+
+def test_it_reports_a_refused_save_as_an_error_not_a_success(staff_client, alice, monkeypatch):
+    from django.contrib.admin.models import LogEntry
+
+    from partner42.errors import ApplicationError, ErrorCode
+
+    room = RoomFactory(author=alice, title="before")
+
+    def refuse(**kwargs):
+        raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+
+    monkeypatch.setattr(services, "room_update", refuse)
+    url = reverse("admin:rooms_room_change", args=[room.pk])
+    form = {
+        "title": "after",
+        "content": "내용",
+        "date": "2020-01-01",
+        "anonymity": "",
+        "participant_num_max": "4",
+        "conditions-TOTAL_FORMS": "0",
+        "conditions-INITIAL_FORMS": "0",
+        "participations-TOTAL_FORMS": "0",
+        "participations-INITIAL_FORMS": "0",
+    }
+
+    response = staff_client.post(url, form, follow=True)
+
+    messages = _messages(response)
+    assert messages == [("error", ErrorCode.ARTICLE_COMPLETED.message)]
+    assert response.redirect_chain[-1][0] == url
+    assert Room.objects.get(pk=room.pk).title == "before"
+    assert not LogEntry.objects.filter(object_id=str(room.pk)).exists()
+
+
+def test_it_reports_a_refused_comment_deletion_per_comment(staff_client, bob, monkeypatch):
+    from partner42.errors import ApplicationError, ErrorCode
+
+    comment = CommentFactory(author=bob)
+
+    def refuse(**kwargs):
+        raise ApplicationError(ErrorCode.NOT_FOUND)
+
+    monkeypatch.setattr(services, "comment_delete", refuse)
+    response = staff_client.post(
+        reverse("admin:rooms_comment_changelist"),
+        {"action": "delete_comments", "_selected_action": [comment.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert [level for level, _text in _messages(response)] == ["error"]
