@@ -30,6 +30,8 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret \
     ALLOWED_HOSTS=build.invalid \
     REDIS_URL=redis://build.invalid:6379/0 \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    FORTYTWO_CLIENT_ID=build FORTYTWO_CLIENT_SECRET=build \
+    EMAIL_URL=dummymail:// DEFAULT_FROM_EMAIL=build@build.invalid \
     python manage.py collectstatic --noinput \
     && python -m compileall -q /app
 

@@ -10,6 +10,11 @@ class User(AbstractUser):
     """A 42 student (or an operator, `is_staff`).
 
     `username` is the intra login; `api_id` is the only id the API and URLs show.
+
+    `email` is the confirmed address, the only one Slack looks the student up by: the intra
+    email of the first login (42 verified it) or an address whose owner followed the link we
+    mailed to it. A requested change waits in `pending_email` until then. NULL means none (an
+    operator's), so that the unique index holds for every confirmed address.
     """
 
     api_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
@@ -21,6 +26,12 @@ class User(AbstractUser):
     )
     image_url = models.URLField(_("image URL"), max_length=500, blank=True)
     campus = models.CharField(_("campus"), max_length=50, blank=True)
+    email = models.EmailField(_("email address"), blank=True, null=True, unique=True)
+    pending_email = models.EmailField(_("email waiting for confirmation"), blank=True)
+    # When the last confirmation mail was asked for: at most one a minute (see accounts.services).
+    pending_email_sent_at = models.DateTimeField(
+        _("confirmation mail sent at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -33,6 +44,9 @@ class User(AbstractUser):
         # Operators made with createsuperuser have no nickname yet: start from the login.
         if not self.nickname:
             self.nickname = self.username[:20]
+        # createsuperuser and the admin give "" for no email; the unique index needs NULL.
+        if not self.email:
+            self.email = None
         super().save(*args, **kwargs)
 
     @property

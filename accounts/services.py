@@ -1,18 +1,27 @@
 """Writes on accounts: users from the 42 intra profile, profile changes."""
 
 import itertools
+import logging
+from datetime import timedelta
+from functools import partial
 
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
+from accounts import email_tokens
 from accounts.models import User
-from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
+from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, InvalidInputError
 from partner42.text import (
     RESERVED_NICKNAME_MESSAGE,
     VISIBLE_TEXT_MESSAGE,
@@ -20,6 +29,8 @@ from partner42.text import (
     is_reserved_name,
     nickname_normalize,
 )
+
+logger = logging.getLogger(__name__)
 
 NICKNAME_MIN_LENGTH = 2
 NICKNAME_MAX_LENGTH = 20
@@ -82,12 +93,13 @@ def user_upsert_from_intra(*, profile: dict) -> tuple[User, bool]:
     """The user of this 42 account (matched by the intra id), created or refreshed.
 
     Returns (user, created). A new user gets username = login and nickname = login (or a free
-    variant of it); every login refreshes email, image and campus but never the nickname,
-    which the user may have changed.
+    variant of it); every login refreshes image and campus but never the nickname, which the
+    user may have changed. The intra email counts as confirmed (42 verified it): a new user
+    starts with it, and a later login sets it only on an account with no confirmed address;
+    it never overwrites one, nor takes an address another account has confirmed.
     """
     uid, login, email = _intra_identity(profile)
     fields = {
-        "email": email,
         "image_url": _intra_image_url(profile),
         "campus": _intra_campus(profile),
     }
@@ -99,6 +111,8 @@ def user_upsert_from_intra(*, profile: dict) -> tuple[User, bool]:
         )
         if account is not None:
             user = account.user
+            if not user.email and not _email_taken(email, user=user):
+                fields["email"] = email
             changed = [name for name, value in fields.items() if getattr(user, name) != value]
             for name in changed:
                 setattr(user, name, fields[name])
@@ -116,6 +130,7 @@ def user_upsert_from_intra(*, profile: dict) -> tuple[User, bool]:
                 user = User(
                     username=_unique_user_value("username", login),
                     nickname=_unique_user_value("nickname", nickname_base),
+                    email=None if User.objects.filter(email__iexact=email).exists() else email,
                     **fields,
                 )
                 user.set_unusable_password()
@@ -144,9 +159,14 @@ def user_authenticate(*, request: HttpRequest, username: str, password: str) -> 
     return user
 
 
-@transaction.atomic
-def user_update_email(*, user: User, email: str) -> User:
-    """Change the email Slack looks the user up by: a valid address nobody else uses."""
+# --- Email change and confirmation ------------------------------------------------------------
+# `User.email` is the confirmed address (Slack looks members up by it); a change waits in
+# `pending_email` until the link mailed to it is followed by the same account.
+
+EMAIL_RESEND_INTERVAL = timedelta(minutes=1)
+
+
+def _clean_email(email: str) -> str:
     email = (email or "").strip()
     try:
         validate_email(email)
@@ -158,14 +178,154 @@ def user_update_email(*, user: User, email: str) -> User:
         raise InvalidInputError(
             errors=[_field_error("email", email, _("이메일 주소가 너무 깁니다."))]
         )
-    # Not a database constraint (operators may have none), so two users could still race to the
-    # same address; Slack lookups then pick one of them, which is all a duplicate can cost.
-    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-        raise InvalidInputError(
-            errors=[_field_error("email", email, _("이미 사용 중인 이메일입니다."))]
+    return email
+
+
+def _email_taken(email: str, *, user: User) -> bool:
+    return User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+
+
+def _email_taken_error(email: str) -> InvalidInputError:
+    return InvalidInputError(
+        errors=[_field_error("email", email, _("이미 사용 중인 이메일입니다."))]
+    )
+
+
+def _email_mail_claim(*, user: User, email: str, now, site_url: str) -> None:
+    """Store `email` as pending and stamp the mail, unless one went out within the minute.
+
+    One conditional UPDATE, so two requests at once cannot both send (nor flood an inbox).
+    """
+    claimed = (
+        User.objects.filter(pk=user.pk)
+        .filter(
+            Q(pending_email_sent_at__isnull=True)
+            | Q(pending_email_sent_at__lte=now - EMAIL_RESEND_INTERVAL)
         )
-    user.email = email
-    user.save(update_fields=["email"])
+        .update(pending_email=email, pending_email_sent_at=now)
+    )
+    if claimed != 1:
+        raise ApplicationError(
+            ErrorCode.THROTTLED,
+            message=_("확인 메일을 방금 보냈어요. 1분 뒤에 다시 시도해 주세요."),
+        )
+    user.pending_email, user.pending_email_sent_at = email, now
+    transaction.on_commit(partial(_email_confirmation_enqueue, user_id=user.pk, site_url=site_url))
+
+
+@transaction.atomic
+def user_email_change_request(*, user: User, email: str, site_url: str, now=None) -> User:
+    """Ask to change the email: the address waits, and a confirmation link is mailed to it.
+
+    The confirmed address is the user's own again: that cancels a pending change. An address
+    another account has confirmed is refused. `site_url` (scheme and host) starts the link.
+    """
+    email = _clean_email(email)
+    if user.email and email.lower() == user.email.lower():
+        User.objects.filter(pk=user.pk).update(pending_email="")
+        user.pending_email = ""
+        return user
+    if _email_taken(email, user=user):
+        raise _email_taken_error(email)
+    _email_mail_claim(user=user, email=email, now=now or timezone.now(), site_url=site_url)
+    return user
+
+
+@transaction.atomic
+def user_email_confirmation_resend(*, user: User, site_url: str, now=None) -> User:
+    """Mail the link for the pending address again (at most once a minute)."""
+    user.refresh_from_db(fields=["pending_email", "pending_email_sent_at"])
+    if not user.pending_email:
+        raise InvalidInputError(message=_("확인을 기다리는 이메일이 없어요."))
+    _email_mail_claim(
+        user=user, email=user.pending_email, now=now or timezone.now(), site_url=site_url
+    )
+    return user
+
+
+def _email_confirmation_enqueue(*, user_id: int, site_url: str) -> None:
+    # After commit: the task reads the pending address the transaction has just stored.
+    try:
+        from accounts.tasks import email_confirmation_send_task
+
+        email_confirmation_send_task.delay(user_id, site_url)
+    except Exception:
+        logger.exception("Could not enqueue the email confirmation mail of user %s", user_id)
+
+
+def email_confirmation_send(*, user_id: int, site_url: str) -> bool:
+    """Mail the confirmation link of the user's pending address; False if none waits any more."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.pending_email:
+        return False
+    token = email_tokens.make(user=user, email=user.pending_email)
+    context = {
+        "user": user,
+        "email": user.pending_email,
+        "link": site_url.rstrip("/") + reverse("accounts:email_confirm", args=[token]),
+        "hours": int(email_tokens.MAX_AGE.total_seconds() // 3600),
+    }
+    send_mail(
+        subject=render_to_string("accounts/email/confirm_subject.txt", context).strip(),
+        message=render_to_string("accounts/email/confirm_body.txt", context),
+        from_email=None,
+        recipient_list=[user.pending_email],
+    )
+    return True
+
+
+class EmailLinkError(InvalidInputError):
+    """A confirmation link that is forged, expired, used or replaced (400 C001)."""
+
+
+def email_confirmation_claim(*, user: User, token: str) -> str:
+    """The address a link would confirm for `user`, or the error that refuses it. Writes nothing."""
+    try:
+        claim = email_tokens.read(token)
+    except email_tokens.ExpiredLink as exc:
+        raise EmailLinkError(
+            message=_("링크가 만료되었어요. 내 페이지에서 확인 메일을 다시 보내 주세요.")
+        ) from exc
+    except email_tokens.ForgedLink as exc:
+        raise EmailLinkError(
+            message=_("올바르지 않은 링크예요. 메일의 링크를 그대로 열어 주세요.")
+        ) from exc
+    if claim.user_api_id != str(user.api_id):
+        raise ForbiddenError(
+            ErrorCode.NOT_YOURS,
+            message=_(
+                "이 링크는 다른 계정에서 요청한 거예요. 이메일을 바꾸려는 계정으로 로그인해 주세요."
+            ),
+        )
+    if claim.email != user.pending_email:
+        raise EmailLinkError(
+            message=_("이미 사용했거나 더 이상 쓸 수 없는 링크예요. 내 페이지에서 확인해 주세요.")
+        )
+    return claim.email
+
+
+@transaction.atomic
+def user_email_confirm(*, user: User, token: str) -> User:
+    """Follow a confirmation link: the pending address becomes the confirmed one, once.
+
+    Only the account that asked may confirm (the link alone is not enough: someone who types a
+    classmate's address must not get it by the classmate clicking), and an address is confirmed
+    by one account at most (the unique index settles a race).
+    """
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    email = email_confirmation_claim(user=locked, token=token)
+    taken = EmailLinkError(
+        message=_("다른 계정이 이미 확인한 주소예요. 다른 이메일을 입력해 주세요.")
+    )
+    if _email_taken(email, user=locked):
+        raise taken
+    locked.email, locked.pending_email, locked.pending_email_sent_at = email, "", None
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["email", "pending_email", "pending_email_sent_at"])
+    except IntegrityError as exc:
+        raise taken from exc
+    user.email, user.pending_email, user.pending_email_sent_at = email, "", None
     return user
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("choose/", views.choose, name="choose"),
     path("logout/", views.logout_view, name="logout"),
     path("demo-login/", views.demo_login, name="demo_login"),
+    path("email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
     # The original's OAuth paths: the React hand-off and the redirect URI registered at 42.
     path(
         "oauth2/authorization/authclient",

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.demo import demo_login_choices, demo_login_enabled
 from accounts.forms import DemoLoginForm
+from accounts.services import email_confirmation_claim, user_email_confirm
+from partner42.errors import ApplicationError
 
 
 def _login_context(demo_form: DemoLoginForm | None = None) -> dict:
@@ -48,3 +50,28 @@ def logout_view(request):
     logout(request)
     messages.info(request, _("로그아웃했어요. 또 만나요!"))
     return redirect("accounts:login")
+
+
+@login_required
+def email_confirm(request, token: str):
+    """The link of a confirmation mail: GET shows what it confirms, POST confirms it.
+
+    A GET changes nothing, so a mail scanner that opens links cannot confirm for the student.
+    """
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    try:
+        if request.method == "POST":
+            user_email_confirm(user=request.user, token=token)
+        else:
+            email = email_confirmation_claim(user=request.user, token=token)
+    except ApplicationError as exc:
+        return render(
+            request, "accounts/email_confirm.html", {"error": exc.message}, status=exc.status
+        )
+    if request.method == "POST":
+        messages.success(
+            request, _("이메일을 %(email)s(으)로 바꿨어요.") % {"email": request.user.email}
+        )
+        return redirect("mypage:index")
+    return render(request, "accounts/email_confirm.html", {"email": email})

@@ -12,7 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.services import user_update_email, user_update_nickname
+from accounts.services import (
+    user_email_change_request,
+    user_email_confirmation_resend,
+    user_update_nickname,
+)
 from matching.mypage_forms import EmailForm, NicknameForm, ReviewForm
 from matching.review_selectors import (
     ACTIVITY_DEFAULT_ORDER,
@@ -80,7 +84,7 @@ def _mypage_context(request, *, nickname_form=None, email_form=None) -> dict:
     return {
         "blocks": block_list(blocker=user),
         "nickname_form": nickname_form or NicknameForm(initial={"nickname": user.nickname}),
-        "email_form": email_form or EmailForm(initial={"email": user.email}),
+        "email_form": email_form or EmailForm(initial={"email": user.email or ""}),
         "score_rows": _score_rows(scores),
         "total_score": sum(scores.values()),
         "items": [_review_item(view, now) for view in views],
@@ -118,14 +122,41 @@ def mypage_email(request):
     form = EmailForm(request.POST)
     if form.is_valid():
         try:
-            user_update_email(user=request.user, email=form.cleaned_data["email"])
+            user = user_email_change_request(
+                user=request.user,
+                email=form.cleaned_data["email"],
+                site_url=request.build_absolute_uri("/"),
+            )
         except ApplicationError as exc:
             _add_service_errors(request, form, "email", exc)
         else:
-            messages.success(request, _("이메일을 바꿨어요."))
+            if user.pending_email:
+                messages.success(
+                    request,
+                    _("%(email)s(으)로 확인 메일을 보냈어요. 메일의 링크를 열어야 바뀌어요.")
+                    % {"email": user.pending_email},
+                )
+            else:
+                messages.success(request, _("이메일 변경 요청을 취소했어요."))
             return redirect("mypage:index")
     context = _mypage_context(request, email_form=form)
     return render(request, "matching/mypage.html", context, status=400)
+
+
+@login_required
+@require_POST
+def mypage_email_resend(request):
+    try:
+        user = user_email_confirmation_resend(
+            user=request.user, site_url=request.build_absolute_uri("/")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(email)s(으)로 확인 메일을 다시 보냈어요.") % {"email": user.pending_email}
+        )
+    return redirect("mypage:index")
 
 
 def _add_service_errors(request, form, field: str, exc: ApplicationError) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from corsheaders.defaults import default_headers
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
+
+
+def _required(name: str, value: str) -> str:
+    """`value`, or a stop naming the variable: an empty one counts as missing."""
+    if not value:
+        raise ImproperlyConfigured(f"Set the {name} environment variable")
+    return value
+
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -134,6 +143,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
         }
     )
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+# DEBUG's built-in key is for the embedded SQLite only: a real database holds real sessions.
+if DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    _required("SECRET_KEY", env("SECRET_KEY", default=""))
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -228,7 +240,21 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 FORTYTWO_API_URL = env("FORTYTWO_API_URL", default="https://api.intra.42.fr").rstrip("/")
 FORTYTWO_CLIENT_ID = env("FORTYTWO_CLIENT_ID", default="")
 FORTYTWO_CLIENT_SECRET = env("FORTYTWO_CLIENT_SECRET", default="")
+if not DEBUG:
+    # Without them every student login fails at the intra, long after a "successful" deploy.
+    _required("FORTYTWO_CLIENT_ID", FORTYTWO_CLIENT_ID)
+    _required("FORTYTWO_CLIENT_SECRET", FORTYTWO_CLIENT_SECRET)
+
+# The React client: the OAuth hand-off redirects to FRONTEND_URL as given (a path is fine);
+# CORS, CSP and the Origin checks use its origin (scheme://host[:port]).
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:3000")
+_frontend = urlsplit(FRONTEND_URL)
+if _frontend.scheme not in ("http", "https") or not _frontend.hostname:
+    raise ImproperlyConfigured(
+        f"FRONTEND_URL must be an http(s) URL such as https://partner42.example.org, "
+        f"not {FRONTEND_URL!r}"
+    )
+FRONTEND_ORIGIN = f"{_frontend.scheme}://{_frontend.netloc.lower()}"
 
 # allauth: students log in with 42 only; no local signup, no passwords for students.
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -323,8 +349,28 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-CORS_ALLOWED_ORIGINS = [FRONTEND_URL]
+CORS_ALLOWED_ORIGINS = [FRONTEND_ORIGIN]
 CORS_ALLOW_CREDENTIALS = True
+# The original allowed Cache-Control too, and its React client sends it.
+CORS_ALLOW_HEADERS = (*default_headers, "cache-control")
+
+# --- Email ----------------------------------------------------------------------------------
+# Confirmation links of email changes. django-environ's EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.org:587 (smtp+ssl:// for 465); DEBUG prints mails on the
+# console. Production must say how to send: without mail nobody can change their email.
+try:
+    vars().update(
+        env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else environ.Env.NOTSET)
+    )
+except ImproperlyConfigured as exc:  # django-environ's "Invalid email schema x" names no variable
+    if "EMAIL_URL" in str(exc):
+        raise
+    raise ImproperlyConfigured(f"EMAIL_URL: {exc}") from exc
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL",
+    default="42Partner <noreply@localhost>" if DEBUG else environ.Env.NOTSET,
+)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
@@ -488,7 +534,7 @@ _CSP = {
         "connect-src": [SELF, *_websocket_sources(ALLOWED_HOSTS)],
         # The 42 login form posts here and is redirected to the intra, which may redirect back
         # and on to the React client: Chrome checks every hop against form-action.
-        "form-action": [SELF, _origin(FORTYTWO_API_URL), "https://*.42.fr", _origin(FRONTEND_URL)],
+        "form-action": [SELF, _origin(FORTYTWO_API_URL), "https://*.42.fr", FRONTEND_ORIGIN],
         "frame-ancestors": [NONE],
         "object-src": [NONE],
         "base-uri": [SELF],

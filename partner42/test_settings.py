@@ -12,6 +12,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("FORTYTWO_CLIENT_ID", "test-client-id")
 os.environ.setdefault("FORTYTWO_CLIENT_SECRET", "test-client-secret")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+# Django's test runner swaps in the locmem backend anyway (mail.outbox).
+os.environ.setdefault("EMAIL_URL", "memorymail://")
+os.environ.setdefault("DEFAULT_FROM_EMAIL", "42Partner <noreply@testserver>")
 
 from partner42.settings import *  # noqa: F403
 from partner42.settings import CACHES, CHANNEL_LAYERS

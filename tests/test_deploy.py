@@ -78,6 +78,10 @@ def production_env(**extra: str) -> dict[str, str]:
         CSRF_TRUSTED_ORIGINS="https://partner42.example.org",
         DATABASE_URL=os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/partner42"),
         REDIS_URL=django_settings.REDIS_URL,
+        FORTYTWO_CLIENT_ID="deploy-test-client-id",
+        FORTYTWO_CLIENT_SECRET="deploy-test-client-secret",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
+        DEFAULT_FROM_EMAIL="42Partner <noreply@partner42.example.org>",
         **extra,
     )
 

@@ -18,13 +18,22 @@ class TokenRefreshOutputSerializer(serializers.Serializer):
 
 
 class UserOutputSerializer(serializers.Serializer):
-    """UserDto of the original."""
+    """UserDto of the original, plus the address waiting for confirmation."""
 
     userId = serializers.UUIDField(source="api_id")
     oauth2Username = serializers.CharField(source="username")
     nickname = serializers.CharField()
-    email = serializers.CharField()
+    # The confirmed address ("" if none), the only one Slack uses.
+    email = serializers.SerializerMethodField()
     imageUrl = serializers.CharField(source="image_url")
+    # A requested change until its link is followed; null if none.
+    pendingEmail = serializers.SerializerMethodField()
+
+    def get_email(self, user) -> str:
+        return user.email or ""
+
+    def get_pendingEmail(self, user) -> str | None:
+        return user.pending_email or None
 
 
 class UserIdOutputSerializer(serializers.Serializer):

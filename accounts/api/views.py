@@ -134,7 +134,12 @@ class UserEmailUpdateApi(APIView):
         user = selectors.user_get_own(api_id=user_id, viewer=request.user)
         data = serializers.UserEmailUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_update_email(user=user, **data.validated_data)
+        # The address waits for the link mailed to it; `email` stays the confirmed one.
+        user = services.user_email_change_request(
+            user=user,
+            email=data.validated_data["email"],
+            site_url=request.build_absolute_uri("/"),
+        )
         return Response(serializers.UserIdOutputSerializer(user).data)
 
 

@@ -45,8 +45,17 @@ def test_it_shows_the_users_own_profile(alice):
         "nickname": "alice",
         "email": "alice@student.42seoul.kr",
         "imageUrl": "https://cdn.intra.42.fr/users/alice.jpg",
+        "pendingEmail": None,
     }
-    assert list(response.json()) == ["userId", "oauth2Username", "nickname", "email", "imageUrl"]
+    # The original's fields in their order, then ours.
+    assert list(response.json()) == [
+        "userId",
+        "oauth2Username",
+        "nickname",
+        "email",
+        "imageUrl",
+        "pendingEmail",
+    ]
 
 
 def test_it_hides_another_users_profile(alice, bob):
@@ -81,7 +90,8 @@ def test_it_accepts_the_session(alice):
 # --- PATCH /api/users/{userId}/email ----------------------------------------------------------
 
 
-def test_it_changes_the_email(alice):
+def test_it_asks_to_change_the_email(alice):
+    # The change waits for its confirmation link (accounts/tests/test_email_change.py).
     response = _as(alice).patch(
         _url(alice, "/email"), {"email": "alice@example.org"}, format="json"
     )
@@ -89,7 +99,8 @@ def test_it_changes_the_email(alice):
     assert response.status_code == 200
     assert response.json() == {"userId": str(alice.api_id)}
     alice.refresh_from_db()
-    assert alice.email == "alice@example.org"
+    assert alice.email == "alice@student.42seoul.kr"
+    assert alice.pending_email == "alice@example.org"
 
 
 def test_it_keeps_the_own_email(alice):

@@ -94,7 +94,9 @@ def test_it_creates_the_user_on_first_login(client, fake_intra):
 
 
 @pytest.mark.django_db
-def test_it_updates_email_image_and_campus_but_not_the_nickname_on_later_logins(client, fake_intra):
+def test_it_updates_image_and_campus_but_not_the_nickname_nor_the_email_on_later_logins(
+    client, fake_intra
+):
     fake_intra.login(client, intra_profile("jikang", intra_id=4242))
     User.objects.filter(username="jikang").update(nickname="밥친구")
     client.logout()
@@ -112,7 +114,8 @@ def test_it_updates_email_image_and_campus_but_not_the_nickname_on_later_logins(
     assert response.url == reverse("accounts:choose")
     user = User.objects.get()
     assert user.nickname == "밥친구"
-    assert user.email == "jikang@42.fr"
+    # The first login's intra email is confirmed: the intra never overwrites a confirmed address.
+    assert user.email == "jikang@student.42seoul.kr"
     assert user.image_url == "https://cdn.intra.42.fr/users/jikang_new.jpg"
     assert user.campus == "Gyeongsan"
     assert SocialAccount.objects.get().extra_data["email"] == "jikang@42.fr"

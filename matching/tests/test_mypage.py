@@ -86,12 +86,14 @@ def test_it_refuses_a_bad_or_taken_nickname(alice_client, alice, bob, nickname):
     assert response.context["user"].nickname == "alice"
 
 
-def test_it_changes_the_email(alice_client, alice):
+def test_it_asks_to_change_the_email(alice_client, alice):
+    # The change waits for its confirmation link (accounts/tests/test_email_change.py).
     response = alice_client.post(reverse("mypage:email"), {"email": "alice@example.com"})
 
     assert response.status_code == 302
     alice.refresh_from_db()
-    assert alice.email == "alice@example.com"
+    assert alice.email == "alice@student.42seoul.kr"
+    assert alice.pending_email == "alice@example.com"
 
 
 @pytest.mark.parametrize("email", ["not-an-email", "", "BOB@student.42seoul.kr"])
