@@ -80,11 +80,16 @@ def with_draft(url: str, token: str | None) -> str:
 
 
 def current_page(request: HttpRequest) -> str:
-    """The page the student is on, to come back to: the path itself for a GET, else the `next`
-    the form carried when it is a GET page, else the home page."""
-    if request.method in ("GET", "HEAD"):
+    """The page the student is on, to come back to: the path itself when it answers GET (a form
+    posted to its own page), else the GET page the form came from (its `next`, else the
+    referring page), else the home page."""
+    if request.method in ("GET", "HEAD") or answers_get(request.path):
         return without_draft(request.get_full_path())
-    return safe_next(request, request.POST.get("next"), "/")
+    for candidate in (request.POST.get("next"), request.headers.get("referer")):
+        target = safe_next(request, candidate, "")
+        if target:
+            return without_draft(target)
+    return "/"
 
 
 # --- Drafts of forms that failed validation ---------------------------------------------------

@@ -62,7 +62,7 @@ class ParticipationInline(admin.TabularInline):
 class RoomAdminForm(forms.ModelForm):
     class Meta:
         model = Room
-        fields = ["title", "content", "date", "anonymity", "participant_num_max"]
+        fields = ["title", "content", "date", "meeting_time", "anonymity", "participant_num_max"]
 
     def clean(self):
         cleaned = super().clean()
@@ -117,6 +117,7 @@ class RoomAdmin(admin.ModelAdmin):
         "title",
         "content",
         "date",
+        "meeting_time",
         "anonymity",
         "participant_num_max",
         "participant_num",
@@ -153,6 +154,7 @@ class RoomAdmin(admin.ModelAdmin):
                 title=data["title"],
                 content=data["content"],
                 meeting_date=data["date"],
+                meeting_time=data.get("meeting_time"),
                 anonymity=data["anonymity"],
                 participant_num_max=data["participant_num_max"],
                 conditions=room_conditions(obj),

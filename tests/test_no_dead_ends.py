@@ -9,7 +9,7 @@ from django.utils import translation
 
 from matching.models import ActivityMatchScore, MemberReview
 from matching.tests.review_helpers import random_match
-from partner42.navigation import answers_get, safe_next, view_allows_get
+from partner42.navigation import answers_get, current_page, safe_next, view_allows_get
 from partner42.testing_html import next_values
 from rooms import services
 from rooms.tests.factories import RoomFactory
@@ -174,3 +174,18 @@ def test_it_refuses_a_post_only_or_offsite_next(rf):
     assert safe_next(request, "https://evil.example/", "/fallback/") == "/fallback/"
     assert safe_next(request, "/nowhere/at/all/", "/fallback/") == "/fallback/"
     assert safe_next(request, detail, "/fallback/") == detail
+
+
+def test_it_comes_back_from_a_post_only_page_to_the_page_it_came_from(rf):
+    room = RoomFactory(date=services.room_today() + timedelta(days=1))
+    detail = reverse("rooms:detail", args=[room.api_id])
+    join = reverse("rooms:join", args=[room.api_id])
+
+    assert current_page(rf.post(join, HTTP_REFERER=f"http://testserver{detail}")) == (
+        f"http://testserver{detail}"
+    )
+    assert current_page(rf.post(join, {"next": detail})) == detail
+    assert current_page(rf.post(join, HTTP_REFERER=f"http://testserver{join}")) == "/"
+    assert current_page(rf.post(detail.replace(str(room.api_id), "x") + "?a=1")) == "/"
+    edit = reverse("rooms:edit", args=[room.api_id])
+    assert current_page(rf.post(f"{edit}?draft=abc")) == edit
