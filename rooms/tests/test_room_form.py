@@ -100,5 +100,5 @@ def test_it_points_every_error_description_at_an_element_of_the_page(client, ali
     for name, response in pages.items():
         html = response.content.decode()
         assert response.status_code == 400, name
-        assert "aria-invalid=\"true\"" in html or "aria-describedby=" in html, name
+        assert 'aria-invalid="true"' in html or "aria-describedby=" in html, name
         assert dangling_descriptions(html) == [], name
