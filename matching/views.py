@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,6 +32,7 @@ from matching.services import (
 )
 from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
+from partner42.navigation import safe_next
 
 POLL_SECONDS = 3
 
@@ -47,12 +47,7 @@ def _random_url(category: str) -> str:
 
 
 def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 @login_required

@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,6 +30,7 @@ from matching.review_services import match_review_create
 from matching.selectors import block_list, blocked_user_ids
 from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
+from partner42.navigation import draft_discard, draft_load, draft_page_context, safe_next
 from partner42.pagination import SliceParams
 
 MATCHES_PER_PAGE = 10
@@ -47,24 +47,25 @@ def _page(request) -> int:
         return 0
 
 
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+def _review_key(match) -> str:
+    return f"review:{match.api_id}"
 
 
-def _review_item(view: MatchView, now) -> dict:
-    """A match of the history with, when the caller may review it now, an empty review form."""
+def _review_form(request, view: MatchView) -> ReviewForm:
+    """An empty review form, or the draft the student was sent back with (`?draft=`)."""
+    draft = draft_load(request, form=_review_key(view.match))
+    if draft is not None:
+        return draft.bind(ReviewForm, targets=view.review_targets)
+    return ReviewForm(targets=view.review_targets)
+
+
+def _review_item(request, view: MatchView, now) -> dict:
+    """A match of the history with, when the caller may review it now, a review form."""
     open_now = view.review_open(now)
     return {
         "view": view,
         "review_open": open_now,
-        "review_form": ReviewForm(targets=view.review_targets)
-        if view.can_review and open_now
-        else None,
+        "review_form": _review_form(request, view) if view.can_review and open_now else None,
     }
 
 
@@ -87,7 +88,7 @@ def _mypage_context(request, *, nickname_form=None, email_form=None) -> dict:
         "email_form": email_form or EmailForm(initial={"email": user.email or ""}),
         "score_rows": _score_rows(scores),
         "total_score": sum(scores.values()),
-        "items": [_review_item(view, now) for view in views],
+        "items": [_review_item(request, view, now) for view in views],
         "page": page,
         "next_page": page + 1 if has_next else None,
         "previous_page": page - 1 if page > 0 else None,
@@ -97,7 +98,12 @@ def _mypage_context(request, *, nickname_form=None, email_form=None) -> dict:
 @login_required
 @require_GET
 def mypage(request):
-    return render(request, "matching/mypage.html", _mypage_context(request))
+    forms = {}
+    for name, form_class in (("nickname", NicknameForm), ("email", EmailForm)):
+        draft = draft_load(request, form=name)
+        if draft is not None:  # a refused change, shown again (after a language switch …)
+            forms[f"{name}_form"] = draft.bind(form_class)
+    return render(request, "matching/mypage.html", _mypage_context(request, **forms))
 
 
 @login_required
@@ -111,8 +117,13 @@ def mypage_nickname(request):
             _add_service_errors(request, form, "nickname", exc)
         else:
             messages.success(request, _("닉네임을 바꿨어요."))
+            draft_discard(request, form="nickname")
             return redirect("mypage:index")
     context = _mypage_context(request, nickname_form=form)
+    # Rendered at the POST-only /me/nickname/: links and switches must lead back to /me/.
+    context.update(
+        draft_page_context(request, form="nickname", bound_form=form, page=reverse("mypage:index"))
+    )
     return render(request, "matching/mypage.html", context, status=400)
 
 
@@ -138,8 +149,12 @@ def mypage_email(request):
                 )
             else:
                 messages.success(request, _("이메일 변경 요청을 취소했어요."))
+            draft_discard(request, form="email")
             return redirect("mypage:index")
     context = _mypage_context(request, email_form=form)
+    context.update(
+        draft_page_context(request, form="email", bound_form=form, page=reverse("mypage:index"))
+    )
     return render(request, "matching/mypage.html", context, status=400)
 
 
@@ -199,16 +214,19 @@ def _visible_match(request, match_id) -> MatchView:
         raise PermissionDenied(exc.message) from exc
 
 
-def _match_detail(request, view: MatchView, *, form: ReviewForm | None = None, status=200):
+def _match_detail(
+    request, view: MatchView, *, form: ReviewForm | None = None, status=200, page=None
+):
     now = timezone.now()
     if form is None and view.can_review and view.review_open(now):
-        form = ReviewForm(targets=view.review_targets)
+        form = _review_form(request, view)
     context = {
         "view": view,
         "match": view.match,
         "review_open": view.review_open(now),
         "review_form": form,
         "blocked_ids": blocked_user_ids(blocker=request.user) if view.is_member else set(),
+        **(page or {}),
     }
     return render(request, "matching/mypage_match_detail.html", context, status=status)
 
@@ -223,13 +241,22 @@ def match_detail(request, match_id):
 @require_POST
 def match_review(request, match_id):
     view = _visible_match(request, match_id)
+    # Back to the page the form was on (the my page or the match's page), never to this POST-only
+    # URL: a stale `next` naming it is refused like an offsite one.
+    back = safe_next(
+        request,
+        request.POST.get("next"),
+        reverse("mypage:match_detail", args=[view.match.api_id]),
+    )
     form = ReviewForm(request.POST, targets=view.review_targets)
     if not form.is_valid():
-        return _match_detail(request, view, form=form, status=400)
+        page = draft_page_context(request, form=_review_key(view.match), bound_form=form, page=back)
+        return _match_detail(request, view, form=form, status=400, page=page)
     try:
         match_review_create(match=view.match, reviewer=request.user, scores=form.scores())
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("리뷰를 남겼어요. 고마워요!"))
-    return redirect(_next_url(request, reverse("mypage:match_detail", args=[view.match.api_id])))
+        draft_discard(request, form=_review_key(view.match))
+    return redirect(back)

@@ -40,6 +40,8 @@ class ErrorCode(Enum):
     ARTICLE_DELETED = ("AR006", 409, _("삭제된 게시글입니다."))
     ARTICLE_COMPLETED = ("AR007", 409, _("완료된 게시글입니다."))
     NOT_PARTICIPANT = ("AR007", 409, _("이 멤버가 참여하지 않은 방입니다."))
+    # Beyond the original: its meeting date has passed (Asia/Seoul), so it is closed like AR007.
+    ARTICLE_CLOSED = ("AR007", 409, _("모임 날짜가 지난 방입니다."))
     ARTICLE_FULL = ("AR008", 409, _("인원이 다 찬 게시글입니다."))
     NO_PARTICIPANT_BESIDES_AUTHOR = (
         "AR009",

@@ -98,7 +98,7 @@ class ParticipationInline(admin.TabularInline):
 class RoomAdminForm(forms.ModelForm):
     class Meta:
         model = Room
-        fields = ["title", "content", "date", "anonymity", "participant_num_max"]
+        fields = ["title", "content", "date", "meeting_time", "anonymity", "participant_num_max"]
 
     def clean(self):
         cleaned = super().clean()
@@ -153,6 +153,7 @@ class RoomAdmin(ServiceSaveAdmin):
         "title",
         "content",
         "date",
+        "meeting_time",
         "anonymity",
         "participant_num_max",
         "participant_num",
@@ -188,6 +189,7 @@ class RoomAdmin(ServiceSaveAdmin):
             title=data["title"],
             content=data["content"],
             meeting_date=data["date"],
+            meeting_time=data.get("meeting_time"),
             anonymity=data["anonymity"],
             participant_num_max=data["participant_num_max"],
             conditions=room_conditions(obj),

@@ -1,5 +1,8 @@
-"""Page forms: shape only. The rules (dates, capacity, permissions) live in the services, whose
-errors are put back on the matching field by `apply_error`."""
+"""Page forms: shape, and the field rules a student should hear about all at once (a date before
+today is a field error next to an empty title, not a second round trip). The services check every
+rule again; their errors are put back on the matching field by `apply_error`."""
+
+import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +21,7 @@ from partner42.text import validate_visible_text
 from restaurants.models import Restaurant
 from restaurants.selectors import restaurant_choice_groups, restaurant_get
 from rooms.models import CAPACITY_MAX, CAPACITY_MIN, COMMENT_MAX, CONTENT_MAX, TITLE_MAX
+from rooms.services import room_today
 
 # Form field per condition kind, in display order.
 CONDITION_FIELDS = {
@@ -32,6 +36,7 @@ _API_TO_FORM = {
     "title": "title",
     "content": "content",
     "date": "date",
+    "meetingTime": "meeting_time",
     "participantNumMax": "participant_num_max",
     "anonymity": "anonymity",
     "restaurantId": "restaurant",
@@ -72,6 +77,13 @@ class RoomForm(forms.Form):
         label=_("날짜"),
         input_formats=["%Y-%m-%d"],  # also takes 2030-1-5, as the React client sends
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("오늘(서울 기준)부터 고를 수 있어요."),
+    )
+    meeting_time = forms.TimeField(
+        label=_("모임 시간 (선택)"),
+        required=False,
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     participant_num_max = forms.IntegerField(
         label=_("최대 인원"), min_value=CAPACITY_MIN, max_value=CAPACITY_MAX, initial=4
@@ -84,9 +96,12 @@ class RoomForm(forms.Form):
         validators=[validate_visible_text],
     )
 
-    def __init__(self, *args, category: str, **kwargs) -> None:
+    def __init__(self, *args, category: str, today: dt.date | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.category = category
+        self.today = today or room_today()
+        # The picker offers no past day; the rule itself is clean_date's (and the service's).
+        self.fields["date"].widget.attrs["min"] = self.today.isoformat()
         for kind in CATEGORY_CONDITION_KINDS[category]:
             name, label, enum = CONDITION_FIELDS[kind]
             self.fields[name] = forms.MultipleChoiceField(
@@ -100,6 +115,13 @@ class RoomForm(forms.Form):
                 self.data.get("restaurant") or self.initial.get("restaurant")
             )
 
+    def clean_date(self) -> dt.date:
+        value = self.cleaned_data["date"]
+        if value < self.today:
+            # The service's AR011, said with the other field errors rather than after them.
+            raise forms.ValidationError(ErrorCode.DATE_IN_PAST.message, code="past")
+        return value
+
     @property
     def condition_fields(self) -> list:
         return [self[CONDITION_FIELDS[kind][0]] for kind in CATEGORY_CONDITION_KINDS[self.category]]
@@ -110,6 +132,7 @@ class RoomForm(forms.Form):
             "title": data["title"],
             "content": data["content"],
             "meeting_date": data["date"],
+            "meeting_time": data.get("meeting_time"),
             "anonymity": data["anonymity"],
             "participant_num_max": data["participant_num_max"],
             "conditions": {
@@ -126,6 +149,7 @@ class RoomForm(forms.Form):
         initial = {
             "title": room.title,
             "date": room.date,
+            "meeting_time": room.meeting_time,
             "participant_num_max": room.participant_num_max,
             "anonymity": room.anonymity,
             "content": room.content,

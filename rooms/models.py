@@ -30,6 +30,8 @@ class Room(PublicModel):
     title = models.CharField(_("title"), max_length=TITLE_MAX)
     content = models.TextField(_("content"), validators=[MaxLengthValidator(CONTENT_MAX)])
     date = models.DateField(_("date"))
+    # Optional: the day is what closes a room (rooms.services); the time only informs.
+    meeting_time = models.TimeField(_("meeting time"), null=True, blank=True)
     anonymity = models.BooleanField(_("anonymous"), default=False)
     participant_num_max = models.PositiveSmallIntegerField(
         _("capacity"),

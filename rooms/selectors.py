@@ -6,7 +6,7 @@ presenters below replace the author's nickname and id for everyone else.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
@@ -20,7 +20,7 @@ from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
 from rooms.cache import board_cached, board_key
 from rooms.models import Comment, Participation, Room, RoomCondition
-from rooms.services import room_today
+from rooms.services import room_is_closed, room_today
 
 # The API's sort names (the original's entity fields) and their ORM lookups.
 BOARD_SORT_FIELDS = {
@@ -30,7 +30,15 @@ BOARD_SORT_FIELDS = {
     "participantNumMax": "participant_num_max",
     "title": "title",
 }
-BOARD_DEFAULT_ORDER = ["-date", "-created_at"]
+# The open board: the soonest meeting first, from today (SPEC section 3). Ascending like the board
+# indexes, so a page is one forward index walk.
+BOARD_DEFAULT_ORDER = ["date", "created_at"]
+# Boards that include past rooms (completed, or every room): the latest meeting first.
+BOARD_HISTORY_ORDER = ["-date", "-created_at"]
+
+
+def board_default_order(*, is_complete: bool | None) -> list[str]:
+    return BOARD_DEFAULT_ORDER if is_complete is False else BOARD_HISTORY_ORDER
 
 
 def _viewer_pk(viewer: User | None) -> int | None:
@@ -81,10 +89,12 @@ class RoomDetail:
     can_join: bool
     can_leave: bool
     is_today: bool
+    is_closed: bool  # the meeting date has passed (Asia/Seoul): no more joins
 
 
-def room_detail(*, room: Room, viewer: User | None) -> RoomDetail:
+def room_detail(*, room: Room, viewer: User | None, now: datetime | None = None) -> RoomDetail:
     """The room with members and conditions, masked for the viewer. Two queries."""
+    today = room_today(now)
     participations = list(
         Participation.objects.filter(room=room).select_related("user").order_by("created_at", "pk")
     )
@@ -105,6 +115,7 @@ def room_detail(*, room: Room, viewer: User | None) -> RoomDetail:
         )
     is_member = me is not None and any(m.user_pk == me for m in members)
     is_open = not room.is_complete and room.deleted_at is None
+    is_closed = not room.is_complete and room_is_closed(room, today)
     can_manage = is_open and me is not None and (room.author_id == me or user_is_operator(viewer))
     return RoomDetail(
         room=room,
@@ -113,9 +124,14 @@ def room_detail(*, room: Room, viewer: User | None) -> RoomDetail:
         author_visible=visible,
         is_member=is_member,
         can_manage=can_manage,
-        can_join=is_open and me is not None and not is_member and not room.is_full,
+        can_join=is_open
+        and not is_closed
+        and me is not None
+        and not is_member
+        and not room.is_full,
         can_leave=is_open and is_member and room.author_id != me,
-        is_today=room.date == room_today(),
+        is_today=room.date == today,
+        is_closed=is_closed,
     )
 
 
@@ -139,7 +155,8 @@ class BoardFilters:
         }
 
 
-def room_board_queryset(filters: BoardFilters) -> QuerySet[Room]:
+def room_board_queryset(filters: BoardFilters, *, today: date | None = None) -> QuerySet[Room]:
+    """The board's rooms; the open board (`is_complete=False`) starts at `today` (Seoul)."""
     comment_count = (
         Comment.objects.filter(room=OuterRef("pk"), deleted_at__isnull=True)
         .order_by()
@@ -157,6 +174,9 @@ def room_board_queryset(filters: BoardFilters) -> QuerySet[Room]:
         qs = qs.filter(category=filters.category)
     if filters.is_complete is not None:
         qs = qs.filter(is_complete=filters.is_complete)
+    if filters.is_complete is False:
+        # A room whose date has passed is closed: off the open board (SPEC section 3).
+        qs = qs.filter(date__gte=today or room_today())
     if filters.anonymity is not None:
         qs = qs.filter(anonymity=filters.anonymity)
     for kind, values in filters.conditions.items():
@@ -178,6 +198,7 @@ _BOARD_FIELDS = (
     "title",
     "content",
     "date",
+    "meeting_time",
     "created_at",
     "anonymity",
     "is_complete",
@@ -215,6 +236,7 @@ def _board_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "title": row["title"],
             "content": row["content"],
             "date": row["date"],
+            "meeting_time": row["meeting_time"],
             "created_at": row["created_at"],
             "anonymity": row["anonymity"],
             "is_complete": row["is_complete"],
@@ -229,21 +251,36 @@ def _board_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def room_board(
-    *, filters: BoardFilters, params: SliceParams, use_cache: bool = True
+    *,
+    filters: BoardFilters,
+    params: SliceParams,
+    use_cache: bool = True,
+    now: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], bool]:
     """One slice of the board as plain items; the first slice comes through the shared cache.
 
     Three queries whatever the size (one for an empty page): the rooms (comment count as a
     subquery), their authors and their conditions.
     """
+    today = room_today(now)
 
     def compute() -> tuple[list[dict[str, Any]], bool]:
-        rows, has_next = slice_queryset(room_board_queryset(filters).values(*_BOARD_FIELDS), params)
+        qs = room_board_queryset(filters, today=today)
+        rows, has_next = slice_queryset(qs.values(*_BOARD_FIELDS), params)
         return _board_items(rows), has_next
 
     if params.page != 0 or not use_cache:
         return compute()
-    key = board_key({**filters.cache_parts(), "size": params.size, "order": tuple(params.order_by)})
+    # Seoul's date is part of the key: a page cached at 23:59 must not show yesterday's rooms at
+    # midnight (the open board starts today).
+    key = board_key(
+        {
+            **filters.cache_parts(),
+            "today": today.isoformat(),
+            "size": params.size,
+            "order": tuple(params.order_by),
+        }
+    )
     return board_cached(key, compute)
 
 
@@ -258,6 +295,7 @@ def board_item_for(item: dict[str, Any], viewer: User | None, today: date) -> di
         "author_nickname": item["author_nickname"] if visible else ANONYMOUS_NICKNAME,
         "author_api_id": item["author_api_id"] if visible else None,
         "is_today": item["date"] == today,
+        "is_closed": not item["is_complete"] and item["date"] < today,
     }
 
 

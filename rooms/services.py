@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from datetime import time as TimeOfDay
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -87,6 +88,24 @@ def _error(field: str, value: object, reason: str) -> dict[str, str]:
 def room_today(now: datetime | None = None) -> date:
     """Today in Seoul, the only calendar the product knows."""
     return timezone.localtime(now or timezone.now(), SEOUL).date()
+
+
+def room_is_closed(room: Room, today: date) -> bool:
+    """Open for joins no longer: its meeting day has passed in Seoul (SPEC section 3).
+
+    A completed room is closed as well, with a reason of its own (AR007 "completed")."""
+    return room.date < today
+
+
+def _clean_meeting_time(value: TimeOfDay | None) -> TimeOfDay | None:
+    if value is None:
+        return None
+    if not isinstance(value, TimeOfDay):
+        raise ApplicationError(
+            ErrorCode.INVALID_INPUT, errors=[_error("meetingTime", value, _("A time, HH:mm."))]
+        )
+    # Minutes are all a meeting needs; seconds would only make two equal times differ.
+    return value.replace(second=0, microsecond=0, tzinfo=None)
 
 
 def _clean_conditions(category: str, conditions: Conditions) -> tuple[dict[str, list[str]], list]:
@@ -223,6 +242,7 @@ def room_create(
     participant_num_max: int,
     conditions: Conditions,
     restaurant: Restaurant | None = None,
+    meeting_time: TimeOfDay | None = None,
     now: datetime | None = None,
 ) -> Room:
     cleaned = _validate_room(
@@ -241,6 +261,7 @@ def room_create(
         title=title,
         content=content,
         date=meeting_date,
+        meeting_time=_clean_meeting_time(meeting_time),
         anonymity=bool(anonymity),
         participant_num_max=participant_num_max,
         participant_num=1,
@@ -263,12 +284,14 @@ def room_update(
     participant_num_max: int,
     conditions: Conditions,
     restaurant: Restaurant | None = UNCHANGED,
+    meeting_time: TimeOfDay | None = UNCHANGED,
     now: datetime | None = None,
     allow_past_date: bool = False,
 ) -> Room:
     """Replace the editable fields and the conditions; the category never changes (Q8).
 
-    `restaurant` is replaced only when given (None clears it).
+    `restaurant` and `meeting_time` are replaced only when given (None clears them): the React
+    client knows neither.
 
     `allow_past_date` is for operators fixing an old room in the admin; the site never sets it.
     """
@@ -302,6 +325,8 @@ def room_update(
                     ],
                 )
             changes: dict[str, Any] = {}
+            if meeting_time is not UNCHANGED:
+                changes["meeting_time"] = _clean_meeting_time(meeting_time)
             if restaurant is not UNCHANGED:
                 _check_restaurant(
                     category=current.category,
@@ -331,13 +356,16 @@ def room_update(
     raise _undecided(room)
 
 
-def room_join(*, room: Room, user: User) -> SeatChange:
+def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatChange:
+    today = room_today(now)
     for attempt in range(1, SEAT_ATTEMPTS + 1):
         with transaction.atomic():
             current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
             _check_visible(current, user)
             if current.is_complete:
                 raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            if room_is_closed(current, today):
+                raise ApplicationError(ErrorCode.ARTICLE_CLOSED)
             if Participation.objects.filter(room=current, user=user).exists():
                 raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT)
             if current.participant_num >= current.participant_num_max:

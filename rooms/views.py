@@ -15,12 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from partner42.choices import CATEGORY_CONDITION_KINDS, ContentCategory
 from partner42.errors import ApplicationError, ErrorCode, NotFoundError
+from partner42.navigation import draft_discard, draft_load, draft_page_context
 from partner42.pagination import DEFAULT_SIZE, SliceParams
 from rooms import selectors, services
 from rooms.forms import CONDITION_FIELDS, BoardFilterForm, CommentForm, RoomForm, apply_error
 from rooms.models import Room
-
-_SORTS = {"date": selectors.BOARD_DEFAULT_ORDER, "created": ["-created_at"]}
 
 
 def _room_or_404(request: HttpRequest, room_id) -> Room:
@@ -64,7 +63,12 @@ def board(request: HttpRequest) -> HttpResponse:
         anonymity={"yes": True, "no": False}.get(anonymity),
         conditions={kind: values for kind, values in conditions.items() if values},
     )
-    params = SliceParams(page=page, size=size, order_by=[*_SORTS[sort], "-pk"])
+    if sort == "date":
+        order = selectors.board_default_order(is_complete=filters.is_complete)
+    else:
+        order = ["-created_at"]
+    tiebreak = "-pk" if order[0].startswith("-") else "pk"
+    params = SliceParams(page=page, size=size, order_by=[*order, tiebreak])
     items, has_next = selectors.room_board(filters=filters, params=params)
     today = services.room_today()
     rooms = [_with_labels(selectors.board_item_for(item, request.user, today)) for item in items]
@@ -109,30 +113,58 @@ def _with_labels(item: dict[str, Any]) -> dict[str, Any]:
 # --- create and edit ----------------------------------------------------------------------------
 
 
+def _room_form_key(room: Room | None, category: str) -> str:
+    return f"room:{room.api_id}" if room is not None else f"room:new:{category}"
+
+
+def _room_form_page(
+    request: HttpRequest, form: RoomForm, room: Room | None, category: str, status: int
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "form": form,
+        "category": category,
+        "categories": ContentCategory,
+        "room": room,
+    }
+    if request.method == "POST":
+        # A refused form is kept as a draft: the language switch comes back to the form's GET
+        # page with it (`?draft=`), not to an empty form.
+        page = (
+            reverse("rooms:edit", args=[room.api_id])
+            if room is not None
+            else f"{reverse('rooms:create')}?{urlencode({'category': category})}"
+        )
+        context.update(
+            draft_page_context(
+                request, form=_room_form_key(room, category), bound_form=form, page=page
+            )
+        )
+    return render(request, "rooms/form.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def room_create(request: HttpRequest) -> HttpResponse:
     category = (request.POST.get("category") or request.GET.get("category") or "").upper()
     if category not in ContentCategory.values:
         return render(request, "rooms/choose_category.html", {"categories": ContentCategory})
-    form = RoomForm(request.POST or None, category=category)
-    if request.method == "POST" and form.is_valid():
-        try:
-            room = services.room_create(
-                author=request.user, category=category, **form.service_kwargs()
-            )
-        except ApplicationError as error:
-            apply_error(form, error)
-        else:
-            messages.success(request, _("방을 만들었어요."))
-            return redirect(_detail_url(room))
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "rooms/form.html",
-        {"form": form, "category": category, "categories": ContentCategory, "room": None},
-        status=status,
-    )
+    if request.method == "POST":
+        form = RoomForm(request.POST, category=category)
+        if form.is_valid():
+            try:
+                room = services.room_create(
+                    author=request.user, category=category, **form.service_kwargs()
+                )
+            except ApplicationError as error:
+                apply_error(form, error)
+            else:
+                draft_discard(request, form=_room_form_key(None, category))
+                messages.success(request, _("방을 만들었어요."))
+                return redirect(_detail_url(room))
+        return _room_form_page(request, form, None, category, status=400)
+    draft = draft_load(request, form=_room_form_key(None, category))
+    form = draft.bind(RoomForm, category=category) if draft else RoomForm(category=category)
+    return _room_form_page(request, form, None, category, status=200)
 
 
 @login_required
@@ -142,6 +174,7 @@ def room_edit(request: HttpRequest, room_id) -> HttpResponse:
     if room.author_id != request.user.pk and not request.user.is_staff:
         messages.error(request, ErrorCode.NOT_ARTICLE_AUTHOR.message)
         return redirect(_detail_url(room))
+    key = _room_form_key(room, room.category)
     if request.method == "POST":
         form = RoomForm(request.POST, category=room.category)
         if form.is_valid():
@@ -150,19 +183,17 @@ def room_edit(request: HttpRequest, room_id) -> HttpResponse:
             except ApplicationError as error:
                 apply_error(form, error)
             else:
+                draft_discard(request, form=key)
                 messages.success(request, _("방을 고쳤어요."))
                 return redirect(_detail_url(room))
-        status = 400
+        return _room_form_page(request, form, room, room.category, status=400)
+    draft = draft_load(request, form=key)
+    if draft is not None:
+        form = draft.bind(RoomForm, category=room.category)
     else:
         initial = RoomForm.initial_for(room, selectors.room_conditions(room))
         form = RoomForm(initial=initial, category=room.category)
-        status = 200
-    return render(
-        request,
-        "rooms/form.html",
-        {"form": form, "category": room.category, "categories": ContentCategory, "room": room},
-        status=status,
-    )
+    return _room_form_page(request, form, room, room.category, status=200)
 
 
 # --- detail and actions -------------------------------------------------------------------------
@@ -205,6 +236,40 @@ def _act(request: HttpRequest, room_id, action, success: str) -> HttpResponse:
     return redirect(_detail_url(room))
 
 
+def _unconfirmed(request: HttpRequest, room: Room, action: str) -> HttpResponse | None:
+    """The confirmation page of an irreversible action, unless the POST says `confirm=1`.
+
+    The room page asks in a dialog (static/js/confirm.js) and sends `confirm=1`; without
+    JavaScript the form arrives here unconfirmed and this page asks instead. An action the
+    student may not take is not asked about: it goes on to its real error."""
+    if request.POST.get("confirm") == "1":
+        return None
+    detail = selectors.room_detail(room=room, viewer=request.user)
+    allowed = {
+        "leave": detail.can_leave,
+        "complete": detail.can_manage,
+        "delete": detail.can_manage,
+    }
+    if not allowed[action]:
+        return None
+    question, button = {
+        "leave": (_("이 방에서 나갈까요?"), _("참여 취소")),
+        "complete": (
+            _("지금 참여자들로 매칭을 만들고 방을 마감할까요? 마감한 방은 다시 열 수 없어요."),
+            _("마감하고 매칭하기"),
+        ),
+        "delete": (_("이 방을 삭제할까요? 참여자와 댓글도 더 이상 보이지 않아요."), _("삭제")),
+    }[action]
+    context = {
+        "room": room,
+        "question": question,
+        "button": button,
+        "action_url": reverse(f"rooms:{action}", args=[room.api_id]),
+        "page_url": _detail_url(room),
+    }
+    return render(request, "rooms/confirm.html", context)
+
+
 @login_required
 @require_POST
 def room_join(request: HttpRequest, room_id) -> HttpResponse:
@@ -214,6 +279,9 @@ def room_join(request: HttpRequest, room_id) -> HttpResponse:
 @login_required
 @require_POST
 def room_leave(request: HttpRequest, room_id) -> HttpResponse:
+    room = _room_or_404(request, room_id)
+    if (asking := _unconfirmed(request, room, "leave")) is not None:
+        return asking
     return _act(request, room_id, services.room_leave, _("참여를 취소했어요."))
 
 
@@ -222,6 +290,8 @@ def room_leave(request: HttpRequest, room_id) -> HttpResponse:
 def room_complete(request: HttpRequest, room_id) -> HttpResponse:
     """Close the room into a match, then show the match (members, and reviews later)."""
     room = _room_or_404(request, room_id)
+    if (asking := _unconfirmed(request, room, "complete")) is not None:
+        return asking
     try:
         match = services.room_complete(room=room, user=request.user)
     except NotFoundError:
@@ -243,6 +313,8 @@ def room_restore(request: HttpRequest, room_id) -> HttpResponse:
 @require_POST
 def room_delete(request: HttpRequest, room_id) -> HttpResponse:
     room = _room_or_404(request, room_id)
+    if (asking := _unconfirmed(request, room, "delete")) is not None:
+        return asking
     try:
         services.room_delete(room=room, user=request.user)
     except NotFoundError:

@@ -300,7 +300,7 @@ def test_it_offers_the_complete_button_to_the_author_once_someone_joined(client,
 def test_it_completes_from_the_room_page_and_shows_the_match(client, room, alice):
     client.force_login(alice)
 
-    response = client.post(reverse("rooms:complete", args=[room.api_id]))
+    response = client.post(reverse("rooms:complete", args=[room.api_id]), {"confirm": "1"})
 
     match = Match.objects.get(room=room)
     assert response.status_code == 302

@@ -33,6 +33,7 @@ class ArticleReadSchema(serializers.Serializer):
     participantNum = serializers.IntegerField()
     contentCategory = serializers.CharField()
     matchConditionDto = MatchConditionDtoSchema()
+    meetingTime = serializers.CharField(allow_null=True, help_text="HH:mm, Seoul time, optional")
 
 
 ArticleSliceSchema = slice_schema("ArticleSliceSchema", ArticleReadSchema)
@@ -61,6 +62,7 @@ class ArticleReadOneSchema(serializers.Serializer):
     matchConditionDto = MatchConditionDtoSchema()
     participantsOrAuthor = MemberDtoSchema(many=True)
     restaurant = RestaurantSummarySchema(allow_null=True)
+    meetingTime = serializers.CharField(allow_null=True, help_text="HH:mm, Seoul time, optional")
 
 
 class OpinionSchema(serializers.Serializer):

@@ -8,7 +8,7 @@ of a serializer.
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +94,10 @@ class ArticleInput(RejectUnknownFieldsMixin, serializers.Serializer):
     contentCategory = EnumNameField(choices=ContentCategory.choices)
     # Beyond the original, MEAL only: absent keeps a room's restaurant on update, null clears it.
     restaurantId = serializers.UUIDField(required=False, allow_null=True)
+    # Beyond the original: an optional meeting time, `HH:mm`; absent keeps it, null clears it.
+    meetingTime = serializers.TimeField(
+        format="%H:%M", input_formats=["%H:%M"], required=False, allow_null=True
+    )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.validated_data
@@ -107,6 +111,8 @@ class ArticleInput(RejectUnknownFieldsMixin, serializers.Serializer):
         }
         if "restaurantId" in data:
             kwargs["restaurant"] = data["restaurantId"]
+        if "meetingTime" in data:
+            kwargs["meeting_time"] = data["meetingTime"]
         return kwargs
 
     def validate_restaurantId(self, value):
@@ -228,6 +234,8 @@ def article_read_response(item: dict[str, Any]) -> dict[str, Any]:
         "participantNum": item["participant_num"],
         "contentCategory": item["category"],
         "matchConditionDto": match_condition_dto(item["conditions"]),
+        # Beyond the original, after its keys.
+        "meetingTime": _hh_mm(item["meeting_time"]),
     }
 
 
@@ -249,7 +257,12 @@ def article_read_one_response(detail: RoomDetail) -> dict[str, Any]:
         "participantsOrAuthor": [member_dto(member) for member in detail.members],
         # Beyond the original (SPEC section 8), after its keys: the MEAL room's restaurant.
         "restaurant": _restaurant_summary(room),
+        "meetingTime": _hh_mm(room.meeting_time),
     }
+
+
+def _hh_mm(value: time | None) -> str | None:
+    return None if value is None else value.strftime("%H:%M")
 
 
 def _restaurant_summary(room: Room) -> dict[str, Any] | None:

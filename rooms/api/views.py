@@ -64,7 +64,7 @@ class ArticleCollectionApi(RoomApiView):
         params = slice_params(
             request,
             sort_fields=selectors.BOARD_SORT_FIELDS,
-            default_order=selectors.BOARD_DEFAULT_ORDER,
+            default_order=selectors.board_default_order(is_complete=filters.is_complete),
         )
         items, has_next = selectors.room_board(filters=filters, params=params)
         viewer = _viewer(request)

@@ -37,6 +37,7 @@ LIST_ITEM_KEYS = [
     "participantNum",
     "contentCategory",
     "matchConditionDto",
+    "meetingTime",
 ]
 DETAIL_KEYS = [
     "articleId",
@@ -53,6 +54,7 @@ DETAIL_KEYS = [
     "matchConditionDto",
     "participantsOrAuthor",
     "restaurant",
+    "meetingTime",
 ]
 OPINION_KEYS = [
     "opinionId",

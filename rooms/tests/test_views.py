@@ -100,8 +100,9 @@ def test_it_scrolls_with_htmx_and_pages_without_it(as_user, alice):
         RoomFactory(author=alice, title=f"방{day}", date=today + timedelta(days=day))
     client = as_user(alice)
 
+    # Soonest meeting first: today's room leads.
     first = client.get(reverse("rooms:board"), {"size": 2}).text
-    assert "방4" in first
+    assert "방0" in first
     assert 'hx-trigger="revealed"' in first
     assert "page=1" in first  # the plain link for browsers without JavaScript
 
@@ -112,7 +113,7 @@ def test_it_scrolls_with_htmx_and_pages_without_it(as_user, alice):
     assert "HX-Request" in partial["Vary"]
 
     last = client.get(reverse("rooms:board"), {"size": 2, "page": 2}, HTTP_HX_REQUEST="true")
-    assert "방0" in last.text
+    assert "방4" in last.text
     assert "revealed" not in last.text
 
 
@@ -251,7 +252,7 @@ def test_it_joins_and_leaves_from_the_page(as_user, alice, bob):
     again = client.post(reverse("rooms:join", args=[room.api_id]), follow=True)
     assert "이미 참여한 방입니다." in again.text
 
-    client.post(reverse("rooms:leave", args=[room.api_id]))
+    client.post(reverse("rooms:leave", args=[room.api_id]), {"confirm": "1"})
     assert not Participation.objects.filter(room=room, user=bob).exists()
     refused = as_user(alice).post(reverse("rooms:leave", args=[room.api_id]), follow=True)
     assert "작성자는 참여를 취소할 수 없습니다." in refused.text
@@ -267,7 +268,7 @@ def test_it_deletes_and_restores_from_the_page(as_user, alice, bob, operator):
 
     refused = as_user(bob).post(reverse("rooms:delete", args=[room.api_id]), follow=True)
     assert "게시글의 작성자가 아닙니다." in refused.text
-    response = as_user(alice).post(reverse("rooms:delete", args=[room.api_id]))
+    response = as_user(alice).post(reverse("rooms:delete", args=[room.api_id]), {"confirm": "1"})
     assert response.status_code == 302
     assert as_user(bob).get(detail_url(room)).status_code == 404
     assert as_user(alice).post(reverse("rooms:join", args=[room.api_id])).status_code == 404
