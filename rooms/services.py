@@ -43,6 +43,7 @@ from partner42.choices import (
 from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
 from restaurants.models import Restaurant
 from rooms.cache import board_changed
+from rooms.live import room_changed
 from rooms.models import (
     CAPACITY_MAX,
     CAPACITY_MIN,
@@ -325,6 +326,7 @@ def room_update(
             if won:
                 _replace_conditions(current, cleaned)
                 board_changed()
+                room_changed(current.api_id)
                 return Room.objects.select_related("author").get(pk=current.pk)
         _backoff(attempt)
     raise _undecided(room)
@@ -361,6 +363,7 @@ def room_join(*, room: Room, user: User) -> SeatChange:
                     article_id=current.api_id,
                 )
                 board_changed()
+                room_changed(current.api_id)
                 return SeatChange(room=_reread(current), attempts=attempt)
         _backoff(attempt)
     raise _undecided(room)
@@ -394,6 +397,7 @@ def room_leave(*, room: Room, user: User) -> SeatChange:
                     article_id=current.api_id,
                 )
                 board_changed()
+                room_changed(current.api_id)
                 return SeatChange(room=_reread(current), attempts=attempt)
         _backoff(attempt)
     raise _undecided(room)
@@ -414,6 +418,7 @@ def room_delete(*, room: Room, user: User, now: datetime | None = None) -> Room:
     if not won:
         raise _reason(_read_room(room.pk, lock=False), user)
     board_changed()
+    room_changed(current.api_id)
     return _reread(current)
 
 
@@ -426,6 +431,7 @@ def room_restore(*, room: Room, user: User) -> Room:
     )
     if won:
         board_changed()
+        room_changed(room.api_id)
     return _reread(room)
 
 
@@ -519,6 +525,7 @@ def comment_create(
             opinion_id=parent.api_id,
         )
     board_changed()  # the board shows comment counts
+    room_changed(current.api_id)
     return comment
 
 
@@ -536,6 +543,7 @@ def comment_update(*, comment: Comment, user: User, content: str) -> Comment:
     )
     if not won:
         raise NotFoundError()
+    room_changed(comment.room.api_id)
     return Comment.objects.select_related("author", "parent", "room").get(pk=comment.pk)
 
 
@@ -548,6 +556,7 @@ def comment_delete(*, comment: Comment, user: User, now: datetime | None = None)
     )
     if won:
         board_changed()
+        room_changed(comment.room.api_id)
     return Comment.objects.select_related("author", "parent", "room").get(pk=comment.pk)
 
 
@@ -616,6 +625,7 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
                     # compare-and-set, and raising here undoes our update with it.
                     raise ApplicationError(ErrorCode.ARTICLE_COMPLETED) from None
                 board_changed()
+                room_changed(current.api_id)
                 return match
         _backoff(attempt)
     raise _undecided(room)

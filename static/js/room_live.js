@@ -1,0 +1,36 @@
+// The room page's live parts: a websocket to /ws/rooms/<id>/ says "room changed" after every
+// committed change of the room (join, leave, complete, comments); htmx then re-fetches the page
+// and swaps the participants, the buttons and the comments in place (see rooms/_live.html).
+(function () {
+  "use strict";
+  var live = document.querySelector("[data-room-socket]");
+  if (!live || !("WebSocket" in window) || !window.htmx) return;
+  var path = live.getAttribute("data-room-socket");
+  var delay = 1000;
+  var opened = false;
+
+  function refresh() { window.htmx.trigger(live, "room-changed"); }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + path);
+    socket.onopen = function () {
+      // After a reconnect something may have changed while the socket was down.
+      if (opened) refresh();
+      opened = true;
+      delay = 1000;
+    };
+    socket.onmessage = function (event) {
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (data.type === "room.changed") refresh();
+    };
+    socket.onclose = function (event) {
+      if (event.code === 4401 || event.code === 4404) return; // logged out, or the room is gone
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+
+  connect();
+})();
