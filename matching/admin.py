@@ -59,8 +59,8 @@ class RandomMatchRequestAdmin(admin.ModelAdmin):
         "user",
         "category",
         "status",
-        "places",
-        "options",
+        "place_list",
+        "option_list",
         "created_at",
         "expires_at",
         "match",
@@ -71,6 +71,15 @@ class RandomMatchRequestAdmin(admin.ModelAdmin):
     raw_id_fields = ("user", "match")
     readonly_fields = ("api_id", "waiting_key", "version", "created_at", "updated_at", "closed_at")
     actions = ["cancel_requests", "run_matchmaking_now"]
+
+    @admin.display(description=_("places"))
+    def place_list(self, obj: RandomMatchRequest) -> str:
+        # Labels, not the stored list (["SEOCHO"]); an empty list means any place.
+        return ", ".join(obj.place_labels()) or str(_("any"))
+
+    @admin.display(description=_("way of eating / type of study"))
+    def option_list(self, obj: RandomMatchRequest) -> str:
+        return ", ".join(obj.option_labels()) or str(_("any"))
 
     @admin.action(description=_("Cancel the selected waiting requests"))
     def cancel_requests(self, request, queryset):

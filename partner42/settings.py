@@ -23,6 +23,9 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG on, pages still show the site's 404/500 pages unless a developer asks for Django's
+# technical ones (partner42.middleware.FriendlyErrorPagesMiddleware).
+DEBUG_TECHNICAL_PAGES = env.bool("DEBUG_TECHNICAL_PAGES", default=False)
 
 # Production secrets have no defaults: a missing one stops the process with its name.
 SECRET_KEY = env(
@@ -84,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "partner42.middleware.FriendlyErrorPagesMiddleware",
     "partner42.middleware.ApplicationErrorMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]

@@ -37,11 +37,14 @@ from partner42.choices import (
     CATEGORY_CONDITION_KINDS,
     CONDITION_ENUMS,
     CONDITION_LIST_NAMES,
+    ConditionKind,
     ContentCategory,
     MethodCategory,
 )
 from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
+from restaurants.geo import campus_keys
 from restaurants.models import Restaurant
+from restaurants.selectors import NEAR_WALK_MINUTES, restaurant_is_near
 from rooms.cache import board_changed
 from rooms.live import room_changed
 from rooms.models import (
@@ -167,16 +170,28 @@ def _validate_room(
 
 
 def _check_restaurant(
-    *, category: str, restaurant: Restaurant | None, current_id: int | None = None
+    *,
+    category: str,
+    restaurant: Restaurant | None,
+    current_id: int | None = None,
+    places: Iterable[str] = (),
 ) -> None:
-    """Only a MEAL room names a restaurant; a newly named one must be open."""
+    """Only a MEAL room names a restaurant; a newly named one must be open and near the room's
+    campus (one of its places; any campus when it names none)."""
     if restaurant is None:
         return
     reason = None
+    campuses = [place for place in places if place in campus_keys()]
     if category != ContentCategory.MEAL:
         reason = _("Only a meal room can name a restaurant.")
     elif restaurant.pk != current_id and not restaurant.is_open:
         reason = _("This restaurant is closed.")
+    elif restaurant.pk != current_id and not restaurant_is_near(
+        restaurant=restaurant, campuses=campuses
+    ):
+        reason = _("This restaurant is not near the room's campus (%(minutes)d minutes' walk).") % {
+            "minutes": NEAR_WALK_MINUTES
+        }
     if reason:
         raise ApplicationError(
             ErrorCode.INVALID_INPUT, errors=[_error("restaurantId", restaurant.api_id, reason)]
@@ -234,7 +249,9 @@ def room_create(
         conditions=conditions,
         now=now,
     )
-    _check_restaurant(category=category, restaurant=restaurant)
+    _check_restaurant(
+        category=category, restaurant=restaurant, places=cleaned.get(ConditionKind.PLACE, ())
+    )
     room = Room.objects.create(
         author=author,
         category=category,
@@ -307,6 +324,7 @@ def room_update(
                     category=current.category,
                     restaurant=restaurant,
                     current_id=current.restaurant_id,
+                    places=cleaned.get(ConditionKind.PLACE, ()),
                 )
                 changes["restaurant"] = restaurant
             won = (
