@@ -1,4 +1,4 @@
-"""Text contrast of the pages' styles (WCAG AA: 4.5:1 for body text), computed from the CSS."""
+"""The pages' styles read from the CSS: text contrast (WCAG AA 4.5:1), the phone header."""
 
 import re
 from pathlib import Path
@@ -23,7 +23,7 @@ def contrast(foreground: str, background: str) -> float:
 
 
 def _rule(css: str, selector: str) -> str:
-    match = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    match = re.search(r"(?m)^" + re.escape(selector) + r"\s*\{([^}]*)\}", css)
     assert match, f"no rule for {selector}"
     return match.group(1)
 
@@ -43,3 +43,14 @@ def test_the_completed_rooms_keep_their_grey_text_at_4_5_to_1():
     surface = background.group(1) if background else _variable(app, "--surface")
     assert contrast(_variable(app, "--muted"), surface) >= 4.5
     assert contrast(_variable(app, "--text"), surface) >= 4.5
+
+
+def test_a_long_nickname_is_cut_with_an_ellipsis_and_never_wraps_the_phone_header():
+    app = (BASE / "static/css/app.css").read_text()
+    nickname = _rule(app, ".user-nav__nickname")
+    for declaration in ("overflow: hidden", "text-overflow: ellipsis", "white-space: nowrap"):
+        assert declaration in nickname
+    assert re.search(r"\.site-header__inner \{ flex-wrap: nowrap; \}", app)
+    assert "min-width: 0" in _rule(app, ".user-nav")
+    phone = re.search(r"@media \(max-width: 39\.99rem\) \{(.*?)\n\}", app, re.S).group(1)
+    assert ".user-nav__nickname { max-width:" in phone
