@@ -360,6 +360,8 @@ def test_every_page_links_the_five_places_in_the_header_and_the_phone_tab_bar(as
     for name in ("rooms:board", "rooms:mine", "matching:random", "restaurants:list"):
         assert f'href="{reverse(name)}"' in header
     assert 'href="/rooms/" aria-current="page"' in tabbar  # where I am
+    board = page[page.index('class="board__head"') : page.index('class="tabs"')]
+    assert f'href="{reverse("rooms:mine")}"' in board  # my rooms, one tap from the board
 
 
 def test_it_lists_my_open_rooms_written_or_joined(as_user, alice, bob, charlie):
