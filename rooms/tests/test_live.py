@@ -158,3 +158,20 @@ def test_the_refreshed_parts_of_an_anonymous_room_hide_its_author(client, alice,
         reverse("rooms:detail", args=[room.api_id]), headers={"HX-Request": "true"}
     ).content.decode()
     assert alice.nickname not in page
+
+
+def test_the_project_routes_the_room_socket(alice):
+    """Through partner42.asgi (origin check, session auth): an anonymous visitor is told 4401."""
+    from partner42.asgi import application as project
+
+    room = RoomFactory(author=alice)
+
+    async def scenario():
+        communicator = WebsocketCommunicator(
+            project, f"/ws/rooms/{room.api_id}/", headers=[(b"origin", b"http://localhost")]
+        )
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        assert await _closed_with(communicator) == 4401
+
+    async_to_sync(scenario)()

@@ -11,6 +11,11 @@
 
   function refresh() { window.htmx.trigger(live, "room-changed"); }
 
+  // The room was deleted meanwhile: reload, so that the page says so instead of going stale.
+  live.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 404) window.location.reload();
+  });
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + path);
