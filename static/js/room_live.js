@@ -9,7 +9,24 @@
   var delay = 1000;
   var opened = false;
 
-  function refresh() { window.htmx.trigger(live, "room-changed"); }
+  var pending = false;
+
+  // A reply being typed in the comment list is never swapped away: wait until its box loses focus.
+  function typingInComments() {
+    var list = document.getElementById("comment-list");
+    var active = document.activeElement;
+    return !!(list && active && active.tagName === "TEXTAREA" && list.contains(active));
+  }
+
+  function refresh() {
+    if (typingInComments()) { pending = true; return; }
+    pending = false;
+    window.htmx.trigger(live, "room-changed");
+  }
+
+  document.addEventListener("focusout", function () {
+    if (pending) setTimeout(refresh, 0);
+  });
 
   // The room was deleted meanwhile: reload, so that the page says so instead of going stale.
   live.addEventListener("htmx:responseError", function (event) {
