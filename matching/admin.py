@@ -82,8 +82,8 @@ class RandomMatchRequestAdmin(admin.ModelAdmin):
         "user",
         "category",
         "status",
-        "places",
-        "options",
+        "place_list",
+        "option_list",
         "created_at",
         "expires_at",
         "match",
@@ -104,6 +104,15 @@ class RandomMatchRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("places"))
+    def place_list(self, obj: RandomMatchRequest) -> str:
+        # Labels, not the stored list (["SEOCHO"]); an empty list means any place.
+        return ", ".join(obj.place_labels()) or str(_("any"))
+
+    @admin.display(description=_("way of eating / type of study"))
+    def option_list(self, obj: RandomMatchRequest) -> str:
+        return ", ".join(obj.option_labels()) or str(_("any"))
 
     @admin.action(description=_("Cancel the selected waiting requests"))
     def cancel_requests(self, request, queryset):

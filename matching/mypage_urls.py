@@ -7,6 +7,9 @@ from matching import views_mypage
 app_name = "mypage"
 urlpatterns = [
     path("me/", views_mypage.mypage, name="index"),
+    path("me/scores/", views_mypage.mypage, {"section": "scores"}, name="scores"),
+    path("me/history/", views_mypage.mypage, {"section": "history"}, name="history"),
+    path("me/blocks/", views_mypage.mypage, {"section": "blocks"}, name="blocks"),
     path("me/nickname/", views_mypage.mypage_nickname, name="nickname"),
     path("me/email/", views_mypage.mypage_email, name="email"),
     path("me/email/resend/", views_mypage.mypage_email_resend, name="email_resend"),

@@ -33,11 +33,13 @@ def random_match_is_waiting(*, user, category: str | None = None, now=None) -> b
     return qs.exists()
 
 
-def random_match_waiting_count(*, category: str | None = None, now=None) -> int:
-    """Distinct users with an active request (in `category`, or in any)."""
+def random_match_waiting_count(*, category: str | None = None, now=None, exclude_user=None) -> int:
+    """Distinct users with an active request (in `category`, or in any), but `exclude_user`."""
     qs = random_match_active(now=now)
     if category:
         qs = qs.filter(category=category)
+    if exclude_user is not None:
+        qs = qs.exclude(user=exclude_user)
     return qs.values("user_id").distinct().count()
 
 

@@ -1,5 +1,9 @@
 """Random-match pages: choose conditions, wait (live count, cancel), see the match; blocks."""
 
+import math
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,11 +34,13 @@ from matching.services import (
     random_match_request_create,
     random_match_request_renew,
 )
-from partner42.choices import ContentCategory
+from partner42.choices import ConditionKind, ContentCategory
 from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
 from partner42.navigation import safe_next
 
 POLL_SECONDS = 3
+# A request matched this recently is shown as "the match" in place of a new form (?again=1 skips).
+MATCHED_VIEW_HOURS = 3
 
 
 def _category(value: str | None) -> str:
@@ -76,21 +82,63 @@ def random_match(request):
                 # A conflict with what the user already has (RM001): the page shows that state.
                 messages.error(request, exc.message)
             else:
-                messages.success(request, _("매칭을 신청했어요. 상대를 찾는 중이에요!"))
+                latest = random_match_request_latest(user=request.user, category=category)
+                if latest is None or latest.status != latest.Status.MATCHED:
+                    messages.success(request, _("매칭을 신청했어요. 상대를 찾는 중이에요!"))
+                # Paired at once: the page itself is the news (the matched view), no message.
             return redirect(_random_url(category))
         status = 400
     now = timezone.now()
     random_match_expire_due(now=now, user=request.user)
+    waiting = random_match_request_waiting(user=request.user, category=category, now=now)
+    latest = random_match_request_latest(user=request.user, category=category)
     context = {
         "category": category,
         "categories": ContentCategory,
         "form": form,
-        "waiting": random_match_request_waiting(user=request.user, category=category, now=now),
-        "latest": random_match_request_latest(user=request.user, category=category),
+        "waiting": waiting,
+        "latest": latest,
         "count": random_match_waiting_count(category=category, now=now),
         "poll_seconds": POLL_SECONDS,
     }
+    if waiting is not None:
+        context.update(_waiting_context(request.user, waiting, now))
+    elif (
+        status == 200
+        and not request.GET.get("again")
+        and latest is not None
+        and latest.status == latest.Status.MATCHED
+        and latest.match is not None
+        and latest.match.created_at >= now - timedelta(hours=MATCHED_VIEW_HOURS)
+    ):
+        context.update(_matched_context(request.user, latest))
     return render(request, "matching/random.html", context, status=status)
+
+
+def _waiting_context(user, match_request, now) -> dict:
+    """The live count of the others waiting, and the time left before the request expires."""
+    seconds_left = max(0, (match_request.expires_at - now).total_seconds())
+    return {
+        "others_count": random_match_waiting_count(
+            category=match_request.category, now=now, exclude_user=user
+        ),
+        "minutes_left": max(1, math.ceil(seconds_left / 60)),
+        "ttl_minutes": settings.RANDOM_MATCH_TTL_MINUTES,
+    }
+
+
+def _matched_context(user, match_request) -> dict:
+    """Who, where, when and what next of the request's match (members only)."""
+    match = match_get_for_member(user=user, api_id=match_request.match.api_id)
+    conditions = list(match.conditions.all())
+    return {
+        "matched": match,
+        "matched_request": match_request,
+        "matched_members": [m for m in match.members.all() if m.user_id != user.pk],
+        "matched_places": [c.label for c in conditions if c.kind == ConditionKind.PLACE],
+        "matched_options": [c.label for c in conditions if c.kind != ConditionKind.PLACE],
+        "review_from": match.created_at + timedelta(minutes=settings.REVIEW_DELAY_MINUTES),
+    }
 
 
 @login_required
@@ -105,10 +153,19 @@ def random_match_status(request, request_id):
         raise Http404 from exc
     context = {
         "match_request": match_request,
-        "count": random_match_waiting_count(category=match_request.category, now=now),
+        "category": match_request.category,
         "poll_seconds": POLL_SECONDS,
     }
-    return render(request, "matching/partials/status.html", context)
+    if match_request.status == match_request.Status.WAITING:
+        context.update(_waiting_context(request.user, match_request, now))
+        return render(request, "matching/partials/status.html", context)
+    if match_request.status == match_request.Status.MATCHED and match_request.match is not None:
+        context.update(_matched_context(request.user, match_request))
+    response = render(request, "matching/partials/status.html", context)
+    # The wait is over: the result replaces the whole waiting card, not just its live line.
+    response["HX-Retarget"] = "#random-live"
+    response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @login_required

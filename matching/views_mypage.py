@@ -75,35 +75,56 @@ def _score_rows(scores: dict[str, int]) -> list[tuple[str, str, int]]:
     ]
 
 
-def _mypage_context(request, *, nickname_form=None, email_form=None) -> dict:
+# The my page's sections, each at its own URL (tabs that are plain links: no JavaScript needed).
+SECTIONS = ("profile", "scores", "history", "blocks")
+
+
+def _mypage_context(
+    request, *, section: str = "profile", nickname_form=None, email_form=None
+) -> dict:
+    """What one section shows, and only that (each section reads only its own data)."""
     user = request.user
-    page = _page(request)
-    params = SliceParams(page=page, size=MATCHES_PER_PAGE, order_by=[*MATCH_DEFAULT_ORDER, "-pk"])
-    views, has_next = match_list(user=user, params=params)
-    now = timezone.now()
-    scores = activity_category_scores(user=user)
-    return {
-        "blocks": block_list(blocker=user),
-        "nickname_form": nickname_form or NicknameForm(initial={"nickname": user.nickname}),
-        "email_form": email_form or EmailForm(initial={"email": user.email or ""}),
-        "score_rows": _score_rows(scores),
-        "total_score": sum(scores.values()),
-        "items": [_review_item(request, view, now) for view in views],
-        "page": page,
-        "next_page": page + 1 if has_next else None,
-        "previous_page": page - 1 if page > 0 else None,
-    }
+    context: dict = {"section": section}
+    if section == "profile":
+        context["nickname_form"] = nickname_form or NicknameForm(
+            initial={"nickname": user.nickname}
+        )
+        context["email_form"] = email_form or EmailForm(initial={"email": user.email or ""})
+    elif section == "scores":
+        scores = activity_category_scores(user=user)
+        context.update(score_rows=_score_rows(scores), total_score=sum(scores.values()))
+    elif section == "history":
+        page = _page(request)
+        params = SliceParams(
+            page=page, size=MATCHES_PER_PAGE, order_by=[*MATCH_DEFAULT_ORDER, "-pk"]
+        )
+        views, has_next = match_list(user=user, params=params)
+        now = timezone.now()
+        context.update(
+            items=[_review_item(request, view, now) for view in views],
+            page=page,
+            next_page=page + 1 if has_next else None,
+            previous_page=page - 1 if page > 0 else None,
+        )
+    elif section == "blocks":
+        context["blocks"] = block_list(blocker=user)
+    return context
 
 
 @login_required
 @require_GET
-def mypage(request):
+def mypage(request, section: str = "profile"):
+    if section not in SECTIONS:
+        raise Http404
     forms = {}
-    for name, form_class in (("nickname", NicknameForm), ("email", EmailForm)):
-        draft = draft_load(request, form=name)
-        if draft is not None:  # a refused change, shown again (after a language switch …)
-            forms[f"{name}_form"] = draft.bind(form_class)
-    return render(request, "matching/mypage.html", _mypage_context(request, **forms))
+    if section == "profile":
+        for name, form_class in (("nickname", NicknameForm), ("email", EmailForm)):
+            draft = draft_load(request, form=name)
+            if draft is not None:  # a refused change, shown again (after a language switch …)
+                forms[f"{name}_form"] = draft.bind(form_class)
+    return render(
+        request, "matching/mypage.html", _mypage_context(request, section=section, **forms)
+    )
 
 
 @login_required

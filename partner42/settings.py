@@ -32,6 +32,9 @@ def _required(name: str, value: str) -> str:
 
 
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG on, pages still show the site's 404/500 pages unless a developer asks for Django's
+# technical ones (partner42.middleware.FriendlyErrorPagesMiddleware).
+DEBUG_TECHNICAL_PAGES = env.bool("DEBUG_TECHNICAL_PAGES", default=False)
 
 # Production secrets have no defaults: a missing one stops the process with its name.
 SECRET_KEY = env(
@@ -94,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "partner42.middleware.FriendlyErrorPagesMiddleware",
     "partner42.middleware.ApplicationErrorMiddleware",
     # Turns a login refused by the lockout into its 429 (accounts.authentication.lockout_response).
     "axes.middleware.AxesMiddleware",

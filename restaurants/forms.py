@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from restaurants.geo import campus_keys, campus_list
-from restaurants.selectors import RecommendationQuery
+from restaurants.selectors import NEAR_WALK_MINUTES, RecommendationQuery
 
 DEFAULT_CAMPUS = "GAEPO"
 MAX_WALK_MINUTES = 120
@@ -18,9 +18,16 @@ class RecommendationForm(forms.Form):
 
     campus = forms.ChoiceField(label=_("캠퍼스"), choices=_campus_choices, required=False)
     category = forms.CharField(label=_("종류"), max_length=50, required=False)
+    # Left out: near the cluster (NEAR_WALK_MINUTES); 0: no limit at all.
     max_walk_minutes = forms.IntegerField(
-        label=_("걸어서 최대 (분)"), min_value=1, max_value=MAX_WALK_MINUTES, required=False
+        label=_("걸어서 최대 (분)"), min_value=0, max_value=MAX_WALK_MINUTES, required=False
     )
+
+    def clean_max_walk_minutes(self) -> int | None:
+        minutes = self.cleaned_data["max_walk_minutes"]
+        if minutes is None:
+            return NEAR_WALK_MINUTES
+        return minutes or None
 
     def clean_campus(self) -> str:
         campus = self.cleaned_data["campus"]

@@ -52,6 +52,12 @@ class Restaurant(PublicModel):
     def display_address(self) -> str:
         return self.road_address or self.address
 
+    @property
+    def category_label(self) -> str:
+        from restaurants.categories import category_label
+
+        return category_label(self.category)
+
 
 class CampusDistance(models.Model):
     """Straight-line distance from a restaurant to one campus (settings.CAMPUSES), kept on write."""

@@ -15,8 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
 from restaurants.cache import cache_enabled, cached
+from restaurants.categories import category_label
 from restaurants.geo import Campus, campus_list, max_metres_for_minutes, walk_minutes
 from restaurants.models import CampusDistance, PriceLevel, Restaurant
+
+# "Near the cluster": what the pages, the API and a room's restaurant mean by it when not told.
+NEAR_WALK_MINUTES = 15
 
 # The orders a list may take (ORM lookups on CampusDistance, as partner42.pagination makes them).
 SORT_FIELDS = {"distance": "metres", "name": "restaurant__name"}
@@ -66,6 +70,10 @@ class RestaurantCard:
     @property
     def display_address(self) -> str:
         return self.road_address or self.address
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)
 
     @property
     def price_label(self) -> str:
@@ -140,8 +148,20 @@ def restaurant_get(*, api_id: uuid.UUID | str) -> Restaurant | None:
         return None
 
 
+def restaurant_is_near(
+    *, restaurant: Restaurant, campuses: list[str], max_walk_minutes: int = NEAR_WALK_MINUTES
+) -> bool:
+    """Whether the restaurant is within the walk of one of `campuses` (of any, when empty)."""
+    qs = CampusDistance.objects.filter(
+        restaurant=restaurant, metres__lte=max_metres_for_minutes(max_walk_minutes)
+    )
+    if campuses:
+        qs = qs.filter(campus__in=campuses)
+    return qs.exists()
+
+
 def restaurant_choice_groups(
-    *, max_walk_minutes: int = 15, per_campus: int = 100
+    *, max_walk_minutes: int = NEAR_WALK_MINUTES, per_campus: int = 100
 ) -> list[tuple[Campus, list[RestaurantCard]]]:
     """Restaurants a room may name, nearest first under each campus (from the cache when on)."""
     groups = []

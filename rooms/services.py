@@ -38,13 +38,17 @@ from partner42.choices import (
     CATEGORY_CONDITION_KINDS,
     CONDITION_ENUMS,
     CONDITION_LIST_NAMES,
+    ConditionKind,
     ContentCategory,
     MethodCategory,
 )
 from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
 from partner42.text import is_blank
+from restaurants.geo import campus_keys
 from restaurants.models import Restaurant
+from restaurants.selectors import NEAR_WALK_MINUTES, restaurant_is_near
 from rooms.cache import board_changed
+from rooms.live import room_changed
 from rooms.models import (
     CAPACITY_MAX,
     CAPACITY_MIN,
@@ -186,16 +190,28 @@ def _validate_room(
 
 
 def _check_restaurant(
-    *, category: str, restaurant: Restaurant | None, current_id: int | None = None
+    *,
+    category: str,
+    restaurant: Restaurant | None,
+    current_id: int | None = None,
+    places: Iterable[str] = (),
 ) -> None:
-    """Only a MEAL room names a restaurant; a newly named one must be open."""
+    """Only a MEAL room names a restaurant; a newly named one must be open and near the room's
+    campus (one of its places; any campus when it names none)."""
     if restaurant is None:
         return
     reason = None
+    campuses = [place for place in places if place in campus_keys()]
     if category != ContentCategory.MEAL:
         reason = _("Only a meal room can name a restaurant.")
     elif restaurant.pk != current_id and not restaurant.is_open:
         reason = _("This restaurant is closed.")
+    elif restaurant.pk != current_id and not restaurant_is_near(
+        restaurant=restaurant, campuses=campuses
+    ):
+        reason = _("This restaurant is not near the room's campus (%(minutes)d minutes' walk).") % {
+            "minutes": NEAR_WALK_MINUTES
+        }
     if reason:
         raise ApplicationError(
             ErrorCode.INVALID_INPUT, errors=[_error("restaurantId", restaurant.api_id, reason)]
@@ -254,7 +270,9 @@ def room_create(
         conditions=conditions,
         now=now,
     )
-    _check_restaurant(category=category, restaurant=restaurant)
+    _check_restaurant(
+        category=category, restaurant=restaurant, places=cleaned.get(ConditionKind.PLACE, ())
+    )
     room = Room.objects.create(
         author=author,
         category=category,
@@ -332,6 +350,7 @@ def room_update(
                     category=current.category,
                     restaurant=restaurant,
                     current_id=current.restaurant_id,
+                    places=cleaned.get(ConditionKind.PLACE, ()),
                 )
                 changes["restaurant"] = restaurant
             won = (
@@ -351,6 +370,7 @@ def room_update(
             if won:
                 _replace_conditions(current, cleaned)
                 board_changed()
+                room_changed(current.api_id)
                 return Room.objects.select_related("author").get(pk=current.pk)
         _backoff(attempt)
     raise _undecided(room)
@@ -390,6 +410,7 @@ def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatCha
                     article_id=current.api_id,
                 )
                 board_changed()
+                room_changed(current.api_id)
                 return SeatChange(room=_reread(current), attempts=attempt)
         _backoff(attempt)
     raise _undecided(room)
@@ -423,6 +444,7 @@ def room_leave(*, room: Room, user: User) -> SeatChange:
                     article_id=current.api_id,
                 )
                 board_changed()
+                room_changed(current.api_id)
                 return SeatChange(room=_reread(current), attempts=attempt)
         _backoff(attempt)
     raise _undecided(room)
@@ -443,6 +465,7 @@ def room_delete(*, room: Room, user: User, now: datetime | None = None) -> Room:
     if not won:
         raise _reason(_read_room(room.pk, lock=False), user)
     board_changed()
+    room_changed(current.api_id)
     return _reread(current)
 
 
@@ -455,6 +478,7 @@ def room_restore(*, room: Room, user: User) -> Room:
     )
     if won:
         board_changed()
+        room_changed(room.api_id)
     return _reread(room)
 
 
@@ -548,6 +572,7 @@ def comment_create(
             opinion_id=parent.api_id,
         )
     board_changed()  # the board shows comment counts
+    room_changed(current.api_id)
     return comment
 
 
@@ -565,6 +590,7 @@ def comment_update(*, comment: Comment, user: User, content: str) -> Comment:
     )
     if not won:
         raise NotFoundError()
+    room_changed(comment.room.api_id)
     return Comment.objects.select_related("author", "parent", "room").get(pk=comment.pk)
 
 
@@ -577,6 +603,7 @@ def comment_delete(*, comment: Comment, user: User, now: datetime | None = None)
     )
     if won:
         board_changed()
+        room_changed(comment.room.api_id)
     return Comment.objects.select_related("author", "parent", "room").get(pk=comment.pk)
 
 
@@ -645,6 +672,7 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
                     # compare-and-set, and raising here undoes our update with it.
                     raise ApplicationError(ErrorCode.ARTICLE_COMPLETED) from None
                 board_changed()
+                room_changed(current.api_id)
                 return match
         _backoff(attempt)
     raise _undecided(room)

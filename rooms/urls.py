@@ -6,6 +6,7 @@ app_name = "rooms"
 urlpatterns = [
     path("", views.board, name="board"),
     path("new/", views.room_create, name="create"),
+    path("mine/", views.my_rooms, name="mine"),
     path("<uuid:room_id>/", views.room_detail, name="detail"),
     path("<uuid:room_id>/edit/", views.room_edit, name="edit"),
     path("<uuid:room_id>/join/", views.room_join, name="join"),

@@ -101,6 +101,18 @@ def board(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
+@require_GET
+def my_rooms(request: HttpRequest) -> HttpResponse:
+    """The open rooms I wrote or joined."""
+    today = services.room_today()
+    rooms = [
+        _with_labels(selectors.board_item_for(item, request.user, today))
+        for item in selectors.room_list_mine(user=request.user)
+    ]
+    return render(request, "rooms/mine.html", {"rooms": rooms})
+
+
 def _with_labels(item: dict[str, Any]) -> dict[str, Any]:
     item["condition_labels"] = [
         CONDITION_FIELDS[kind][2](value).label

@@ -120,8 +120,9 @@ def test_it_goes_from_a_room_to_reviews_and_scores(alice, bob, charlie, settings
     # The my page shows the same totals and the match, already reviewed.
     page_client = Client()
     page_client.force_login(bob)
-    bob_page = page_client.get("/me/").content.decode()
+    bob_page = page_client.get("/me/scores/").content.decode()
     assert 'data-score="MEAL">72<' in bob_page
+    bob_page = page_client.get("/me/history/").content.decode()
     assert f"/matches/{match_id}/" in bob_page
     assert "리뷰 완료" in bob_page
 

@@ -13,6 +13,9 @@ from partner42.choices import ContentCategory
 
 R = ActivityMatchScore
 MYPAGE = "/me/"
+SCORES = "/me/scores/"
+HISTORY = "/me/history/"
+BLOCKS = "/me/blocks/"
 
 
 @pytest.fixture(autouse=True)
@@ -54,6 +57,7 @@ def test_it_shows_the_profile_and_the_scores(alice_client, alice, bob):
     page = response.content.decode()
     assert 'value="alice"' in page
     assert f'value="{alice.email}"' in page
+    page = alice_client.get(SCORES).content.decode()
     assert 'data-score="MEAL">10<' in page
     assert 'data-score="STUDY">42<' in page
     assert 'data-score="TOTAL">52<' in page
@@ -117,7 +121,7 @@ def test_it_lists_matches_newest_first_with_review_forms(alice_client, alice, bo
     newer = random_match(alice, charlie)
     random_match(bob, charlie)
 
-    page = alice_client.get(MYPAGE).content.decode()
+    page = alice_client.get(HISTORY).content.decode()
 
     assert page.index(_detail(newer)) < page.index(_detail(older))
     assert page.count('class="review-form"') == 2
@@ -128,7 +132,7 @@ def test_it_shows_reviewed_matches_without_a_form(alice_client, alice, bob):
     match = random_match(alice, bob)
     match_review_create(match=match, reviewer=alice, scores=[(bob, R.MATCH_REVIEW_5)])
 
-    page = alice_client.get(MYPAGE).content.decode()
+    page = alice_client.get(HISTORY).content.decode()
 
     assert 'class="review-form"' not in page
     assert "리뷰 완료" in page
@@ -138,7 +142,7 @@ def test_it_says_when_reviews_open(alice_client, alice, bob, settings):
     settings.REVIEW_DELAY_MINUTES = 30
     random_match(alice, bob)
 
-    page = alice_client.get(MYPAGE).content.decode()
+    page = alice_client.get(HISTORY).content.decode()
 
     assert 'class="review-form"' not in page
     assert "리뷰를 남길 수 있어요" in page
@@ -147,8 +151,8 @@ def test_it_says_when_reviews_open(alice_client, alice, bob, settings):
 def test_it_pages_the_history(alice_client, alice, bob):
     matches = [random_match(alice, bob) for _ in range(12)]
 
-    first = alice_client.get(MYPAGE).content.decode()
-    second = alice_client.get(MYPAGE, {"page": 1}).content.decode()
+    first = alice_client.get(HISTORY).content.decode()
+    second = alice_client.get(HISTORY, {"page": 1}).content.decode()
 
     assert _detail(matches[-1]) in first
     assert _detail(matches[1]) not in first
@@ -159,7 +163,7 @@ def test_it_pages_the_history(alice_client, alice, bob):
 
 @pytest.mark.parametrize("page", ["nope", "-3", "99999999999999999999999"])
 def test_it_ignores_a_bad_page_number(alice_client, page):
-    assert alice_client.get(MYPAGE, {"page": page}).status_code == 200
+    assert alice_client.get(HISTORY, {"page": page}).status_code == 200
     assert alice_client.get(reverse("mypage:activities"), {"page": page}).status_code == 200
 
 
@@ -167,18 +171,18 @@ def test_it_renders_the_history_in_constant_queries(
     alice_client, alice, bob, charlie, django_assert_num_queries
 ):
     random_match(alice, bob)
-    alice_client.get(MYPAGE)  # warm the session and the bell's caches
+    alice_client.get(HISTORY)  # warm the session and the bell's caches
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as few:
-        alice_client.get(MYPAGE)
+        alice_client.get(HISTORY)
     for _ in range(4):
         random_match(alice, bob)
         completed_room(alice, bob, charlie, anonymity=True)
     with CaptureQueriesContext(connection) as many:
-        response = alice_client.get(MYPAGE)
+        response = alice_client.get(HISTORY)
 
     assert response.content.decode().count('class="card match-history__item"') == 9
     assert len(many) == len(few)
@@ -327,7 +331,7 @@ def test_it_blocks_and_unblocks_from_the_match_page(alice_client, alice, bob):
 def test_it_lists_my_blocks_on_the_my_page(alice_client, alice, bob):
     block_create(blocker=alice, blocked=bob)
 
-    page = alice_client.get(MYPAGE).content.decode()
+    page = alice_client.get(BLOCKS).content.decode()
 
     assert reverse("matching:unblock", args=[bob.api_id]) in page
 
@@ -335,7 +339,7 @@ def test_it_lists_my_blocks_on_the_my_page(alice_client, alice, bob):
 def test_it_speaks_english_too(alice_client, alice, bob):
     random_match(alice, bob)
 
-    page = alice_client.get(MYPAGE, headers={"accept-language": "en"}).content.decode()
+    page = alice_client.get(HISTORY, headers={"accept-language": "en"}).content.decode()
 
     assert "My page" in page
     assert "Match history" in page
@@ -356,3 +360,27 @@ def test_it_translates_a_hidden_author_on_pages(client, alice, bob):
 
     assert "Anonymous" in page
     assert "alice" not in page
+
+
+# --- Sections (issue 13 item 6) -----------------------------------------------------------------
+
+
+def test_it_splits_the_my_page_into_sections_reachable_without_javascript(alice_client, alice, bob):
+    random_match(alice, bob)
+    block_create(blocker=alice, blocked=bob)
+
+    profile = alice_client.get(MYPAGE).content.decode()
+    for url in (MYPAGE, SCORES, HISTORY, BLOCKS):
+        assert f'href="{url}"' in profile  # the tabs are plain links
+    assert 'aria-current="page">프로필<' in profile
+    assert 'class="card match-history__item"' not in profile  # not one long column
+    assert "data-score=" not in profile
+    assert reverse("matching:unblock", args=[bob.api_id]) not in profile
+
+    history = alice_client.get(HISTORY).content.decode()
+    assert 'aria-current="page">매칭 기록<' in history
+    assert 'class="card match-history__item"' in history
+    assert 'value="alice"' not in history
+
+    assert "data-score=" in alice_client.get(SCORES).content.decode()
+    assert alice_client.get("/me/nothing/").status_code == 404

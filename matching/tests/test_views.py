@@ -71,8 +71,8 @@ def test_it_shows_the_waiting_state_with_count_polling_and_cancel(alice_client, 
     page = alice_client.get("/random/?category=MEAL").content.decode()
     request = RandomMatchRequest.objects.get(user=alice)
     assert reverse("matching:status", args=[request.api_id]) in page
-    assert 'hx-trigger="every 3s"' in page
-    assert "2명" in page
+    assert 'hx-trigger="every 3s, alarm-match-confirmed from:body"' in page
+    assert "나 말고 1명" in page  # bob, not alice herself
     assert reverse("matching:cancel") in page
     assert "서초 클러스터" in page
 
@@ -107,7 +107,7 @@ def test_it_polls_the_waiting_count_then_shows_the_match(alice_client, alice, bo
     url = reverse("matching:status", args=[request.api_id])
     waiting = alice_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" in waiting
-    assert "1명" in waiting
+    assert "나 말고 0명" in waiting
 
     random_match_request_create(user=bob, category="MEAL")
     matchmaking_run()
@@ -202,3 +202,77 @@ def test_it_never_shows_a_block_to_the_blocked(client, alice, bob):
 
 def test_it_answers_400_to_a_bad_block_form(alice_client):
     assert alice_client.post(reverse("matching:blocks"), {"user_id": "x"}).status_code == 400
+
+
+# --- The match is the moment (issue 13 item 2) --------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_shows_the_instant_match_as_one_matched_view(monkeypatch, alice_client, alice, bob):
+    """As in `make run`: the matchmaker runs on the request's commit, before the page answers."""
+    from matching import services
+
+    monkeypatch.setattr(services, "matchmaking_trigger", matchmaking_run)
+    random_match_request_create(user=bob, category="MEAL", places=["GAEPO"])
+    response = alice_client.post("/random/", {"category": "MEAL", "places": ["GAEPO"]}, follow=True)
+    page = response.content.decode()
+    request = RandomMatchRequest.objects.get(user=alice)
+    assert request.status == Status.MATCHED
+    assert "상대를 찾는 중이에요" not in page  # neither the message nor a waiting card
+    assert "매칭됐어요!" in page
+    assert bob.nickname in page  # who
+    assert "개포 클러스터" in page  # where
+    assert reverse("matching:match_detail", args=[request.match.api_id]) in page  # what next
+    assert reverse("mypage:match_detail", args=[request.match.api_id]) in page
+    assert 'name="places"' not in page  # not the whole form again
+    assert "기다리고 있어요" not in page
+    # A new request is one link away.
+    again = alice_client.get("/random/?category=MEAL&again=1").content.decode()
+    assert 'name="places"' in again
+
+
+def test_it_shows_an_old_match_as_a_line_above_the_form(alice_client, alice, bob):
+    long_ago = timezone.now() - timedelta(days=2)
+    random_match_request_create(user=alice, category="MEAL", now=long_ago)
+    random_match_request_create(user=bob, category="MEAL", now=long_ago)
+    matchmaking_run(now=long_ago)
+    from matching.models import Match
+
+    Match.objects.update(created_at=long_ago)
+    page = alice_client.get("/random/?category=MEAL").content.decode()
+    assert "매칭됐어요!" not in page
+    assert "최근 랜덤 매칭이 확정되었어요." in page
+    assert 'name="places"' in page
+
+
+def test_it_swaps_the_whole_waiting_card_for_the_match_live(alice_client, alice, bob):
+    request = random_match_request_create(user=alice, category="MEAL")
+    url = reverse("matching:status", args=[request.api_id])
+    page = alice_client.get("/random/?category=MEAL").content.decode()
+    assert 'id="random-live"' in page
+    assert "alarm-match-confirmed from:body" in page  # the live alarm fetches the result at once
+
+    random_match_request_create(user=bob, category="MEAL")
+    matchmaking_run()
+    done = alice_client.get(url, headers={"HX-Request": "true"})
+    assert done["HX-Retarget"] == "#random-live"
+    assert done["HX-Reswap"] == "outerHTML"
+    html = done.content.decode()
+    assert 'id="random-live"' in html
+    assert "매칭됐어요!" in html
+    assert bob.nickname in html
+
+
+def test_it_counts_the_others_waiting_and_shows_the_time_left(alice_client, alice, bob):
+    now = timezone.now()
+    request = random_match_request_create(
+        user=alice, category="MEAL", now=now - timedelta(minutes=10)
+    )
+    page = alice_client.get("/random/?category=MEAL").content.decode()
+    assert "나 말고 0명이 기다리고 있어요" in page  # not "1": alice herself is not counted
+    assert "20분 남았어요" in page
+    assert request.expires_at.astimezone(timezone.get_current_timezone()).strftime("%H:%M") in page
+    assert "다시 신청" in page  # how to renew
+    random_match_request_create(user=bob, category="MEAL", places=["SEOCHO"])
+    status = alice_client.get(reverse("matching:status", args=[request.api_id])).content.decode()
+    assert "나 말고 1명이 기다리고 있어요" in status

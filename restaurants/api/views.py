@@ -23,7 +23,11 @@ _FILTER_PARAMS = {"campus": "campus", "category": "category", "maxWalkMinutes": 
 _FILTER_DOCS = [
     OpenApiParameter("campus", str, enum=["GAEPO", "SEOCHO"], description="default GAEPO"),
     OpenApiParameter("category", str, description="업태구분명, e.g. 한식"),
-    OpenApiParameter("maxWalkMinutes", int, description="1-120, at 67 m a minute"),
+    OpenApiParameter(
+        "maxWalkMinutes",
+        int,
+        description="0-120 at 67 m a minute; default 15 (near the cluster), 0 = no limit",
+    ),
 ]
 
 

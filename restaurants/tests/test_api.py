@@ -84,7 +84,7 @@ def test_it_pages_and_sorts(api_client, places):
     [
         ({"campus": "BUSAN"}, "campus"),
         ({"maxWalkMinutes": "ten"}, "maxWalkMinutes"),
-        ({"maxWalkMinutes": "0"}, "maxWalkMinutes"),
+        ({"maxWalkMinutes": "-1"}, "maxWalkMinutes"),
         ({"maxWalkMinutes": "121"}, "maxWalkMinutes"),
         ({"category": "가" * 51}, "category"),
         ({"page": "-1"}, "page"),
@@ -179,3 +179,12 @@ def test_it_needs_no_login_and_accepts_a_logged_in_student(api_client, places, a
     api_client.force_authenticate(alice)
 
     assert api_client.get("/api/restaurants").status_code == 200
+
+
+def test_it_lists_only_restaurants_near_the_cluster_by_default(api_client, places):
+    far = restaurant_near("GAEPO", 1500, name="먼집")  # 23 minutes' walk
+    names = [r["name"] for r in api_client.get("/api/restaurants").json()["content"]]
+    assert "찌개집" in names  # 900 m, 14 minutes
+    assert far.name not in names
+    unlimited = api_client.get("/api/restaurants", {"maxWalkMinutes": 0}).json()["content"]
+    assert far.name in [r["name"] for r in unlimited]

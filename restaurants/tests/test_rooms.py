@@ -248,3 +248,62 @@ def test_it_keeps_a_closed_restaurant_selected_when_editing(client, alice, soup)
     )
     assert response.status_code == 302
     assert Room.objects.get(pk=room.pk).restaurant == soup
+
+
+# --- Near its own campus (issue 13 item 8) ------------------------------------------------------
+
+
+def test_it_refuses_a_restaurant_far_from_the_rooms_campus_in_the_api(api_client, alice):
+    seocho = restaurant_near("SEOCHO", 150, name="서초국수")
+    api_client.force_authenticate(alice)
+
+    response = api_client.post(
+        "/api/articles", _article(restaurantId=str(seocho.api_id)), format="json"
+    )  # a GAEPO room
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "C001"
+    assert [e["field"] for e in body["errors"]] == ["restaurantId"]
+    assert "15" in body["errors"][0]["reason"]
+    assert not Room.objects.exists()
+
+
+def test_it_takes_a_restaurant_near_one_of_the_rooms_places_or_any_campus(alice):
+    seocho = restaurant_near("SEOCHO", 150, name="서초국수")
+    both = {"PLACE": ["GAEPO", "SEOCHO"], "TIME_OF_EATING": ["LUNCH"]}
+    anywhere = {"TIME_OF_EATING": ["LUNCH"]}
+    assert RoomFactory(author=alice, restaurant=seocho, conditions=both).restaurant == seocho
+    assert RoomFactory(author=alice, restaurant=seocho, conditions=anywhere).restaurant == seocho
+
+
+def test_it_refuses_a_restaurant_beyond_the_walk_of_every_campus(alice):
+    far = restaurant_near("GAEPO", 1500, name="먼집")  # 23 minutes' walk
+    with pytest.raises(ApplicationError) as caught:
+        RoomFactory(author=alice, restaurant=far, conditions={"TIME_OF_EATING": ["LUNCH"]})
+    assert caught.value.errors[0]["field"] == "restaurantId"
+
+
+def test_it_refuses_a_far_restaurant_on_update_but_keeps_the_named_one(alice, soup):
+    room = RoomFactory(author=alice, restaurant=soup)
+    seocho = restaurant_near("SEOCHO", 150, name="서초국수")
+    gaepo = {"PLACE": ["GAEPO"]}
+    with pytest.raises(ApplicationError):
+        services.room_update(
+            room=room, user=alice, **_update_kwargs(room, restaurant=seocho, conditions=gaepo)
+        )
+    kept = services.room_update(
+        room=room, user=alice, **_update_kwargs(room, restaurant=soup, conditions=gaepo)
+    )
+    assert kept.restaurant == soup
+
+
+def test_it_shows_the_far_restaurant_error_on_the_form_field(client, alice):
+    seocho = restaurant_near("SEOCHO", 150, name="서초국수")
+    client.force_login(alice)
+
+    response = client.post("/rooms/new/", _form(restaurant=str(seocho.api_id)))
+
+    assert response.status_code == 400
+    assert "캠퍼스 근처" in response.content.decode()
+    assert not Room.objects.exists()

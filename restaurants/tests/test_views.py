@@ -28,7 +28,8 @@ def test_it_shows_the_restaurants_near_gaepo_by_default(client, places):
     html = response.content.decode()
     assert "<html" in html
     assert html.index("국밥집") < html.index("짜장집") < html.index("찌개집")
-    assert "서초국수" in html  # 3.4 km away, but no walking limit was asked for
+    assert "서초국수" not in html  # 3.4 km away: "near the cluster" is a 15 minutes' walk
+    assert '<option value="15" selected>' in html
     assert "걸어서 약 2분 · 100 m" in html
     assert 'value="GAEPO" checked' in html
     # the category choices are those near the campus
@@ -124,3 +125,20 @@ def test_it_reads_the_page_with_a_constant_number_of_queries(
         client.get("/restaurants/")
     with django_assert_num_queries(0):
         client.get("/restaurants/pick/", {"category": "한식"})
+
+
+def test_it_walks_15_minutes_unless_told_otherwise_and_0_lifts_the_limit(client, places):
+    far = restaurant_near("GAEPO", 1500, name="먼집")  # 23 minutes' walk
+    near = client.get("/restaurants/").content.decode()
+    assert far.name not in near
+    anything = client.get("/restaurants/", {"max_walk_minutes": "0"}).content.decode()
+    assert far.name in anything
+    assert '<option value="0" selected>' in anything
+
+
+def test_it_names_the_categories_in_english_on_english_pages(client, places):
+    html = client.get("/restaurants/", headers={"accept-language": "en"}).content.decode()
+    assert '<option value="중국식">Chinese</option>' in html  # the value stays the stored one
+    assert '<span class="rcard__badge">Korean</span>' in html
+    korean = client.get("/restaurants/").content.decode()
+    assert '<span class="rcard__badge">한식</span>' in korean

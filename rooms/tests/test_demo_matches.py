@@ -160,10 +160,11 @@ def test_it_shows_a_review_form_and_scores_on_the_my_page(client):
     _load_demo()
     client.force_login(_student("jisookim"))
 
-    page = client.get("/me/").content.decode()
+    page = client.get("/me/scores/").content.decode()
 
     # Author of the MEAL room (42), then 5 stars from each of the two others (42 + 42).
     assert 'data-score="MEAL">126<' in page
+    page = client.get("/me/history/").content.decode()
     assert page.count('class="review-form"') == 1
     assert "리뷰 완료" not in page
 

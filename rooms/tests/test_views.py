@@ -346,3 +346,62 @@ def test_it_refuses_bad_comments_on_the_page(as_user, alice):
     )
     assert unknown_parent.status_code == 404
     assert not Comment.objects.exists()
+
+
+# --- Find your way (issue 13 item 6) ------------------------------------------------------------
+
+
+def test_every_page_links_the_five_places_in_the_header_and_the_phone_tab_bar(as_user, alice):
+    page = as_user(alice).get(reverse("rooms:board")).content.decode()
+    tabbar = page[page.index('class="tabbar"') :]
+    header = page[page.index('class="main-nav"') : page.index('class="user-nav"')]
+    places = ("rooms:board", "matching:random", "restaurants:list", "alarms:list", "mypage:index")
+    for name in places:
+        assert f'href="{reverse(name)}"' in tabbar
+    for name in ("rooms:board", "rooms:mine", "matching:random", "restaurants:list"):
+        assert f'href="{reverse(name)}"' in header
+    assert 'href="/rooms/" aria-current="page"' in tabbar  # where I am
+    board = page[page.index('class="board__head"') : page.index('class="tabs"')]
+    assert f'href="{reverse("rooms:mine")}"' in board  # my rooms, one tap from the board
+
+
+def test_it_lists_my_open_rooms_written_or_joined(as_user, alice, bob, charlie):
+    mine = RoomFactory(author=alice, title="내가 쓴 방")
+    joined = RoomFactory(author=bob, title="들어간 방")
+    services.room_join(room=joined, user=alice)
+    RoomFactory(author=bob, title="남의 방")
+    done = RoomFactory(author=alice, title="끝난 점심")
+    services.room_join(room=done, user=charlie)
+    services.room_complete(room=done, user=alice)
+    gone = RoomFactory(author=alice, title="지운 방")
+    services.room_delete(room=gone, user=alice)
+    secret = RoomFactory(author=charlie, title="익명 방", anonymity=True)
+    services.room_join(room=secret, user=alice)
+
+    page = as_user(alice).get(reverse("rooms:mine")).content.decode()
+
+    assert detail_url(mine) in page
+    assert detail_url(joined) in page
+    assert detail_url(secret) in page
+    assert charlie.nickname not in page  # the anonymous author stays hidden
+    for title in ("남의 방", "끝난 점심", "지운 방"):
+        assert title not in page
+
+
+def test_it_reads_my_rooms_in_a_fixed_number_of_queries(alice, bob, django_assert_num_queries):
+    for _ in range(2):
+        RoomFactory(author=alice)
+    with django_assert_num_queries(3):
+        assert len(selectors_room_list_mine(alice)) == 2
+    for _ in range(5):
+        room = RoomFactory(author=bob)
+        services.room_join(room=room, user=alice)
+        CommentFactory(room=room, author=bob)
+    with django_assert_num_queries(3):
+        assert len(selectors_room_list_mine(alice)) == 7
+
+
+def selectors_room_list_mine(user):
+    from rooms.selectors import room_list_mine
+
+    return room_list_mine(user=user)

@@ -38,7 +38,13 @@
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
       setCount(data.unread);
-      if (data.type === "alarm") showToast(data.text);
+      if (data.type === "alarm") {
+        showToast(data.text);
+        // Pages may react in place, e.g. hx-trigger="alarm-match-confirmed from:body".
+        if (data.alarmType) {
+          document.body.dispatchEvent(new CustomEvent("alarm-" + String(data.alarmType).toLowerCase().replace(/_/g, "-")));
+        }
+      }
     };
     socket.onclose = function (event) {
       if (event.code === 4401) return; // logged out: nothing to listen to
