@@ -117,7 +117,7 @@ def test_it_switches_language_from_a_review_error_to_the_draft_review(client, al
     client.force_login(alice)
     match = random_match(alice, bob)
     review = reverse("mypage:match_review", args=[match.api_id])
-    refused = client.post(review, {"next": "/me/"})
+    refused = client.post(review, {"next": "/me/history/"})
     switch_next = next_values(refused.content.decode())[-1]
 
     switched = client.post(
@@ -125,7 +125,7 @@ def test_it_switches_language_from_a_review_error_to_the_draft_review(client, al
     )
 
     assert switched.status_code == 200
-    assert switched.redirect_chain[-1][0].startswith("/me/")
+    assert switched.redirect_chain[-1][0].startswith("/me/history/")
     assert 'class="form-error"' in switched.content.decode()
 
 

@@ -206,7 +206,7 @@ def test_it_keeps_the_author_out_of_the_review_forms_and_pages(client, pair, aut
     client.force_login(bob)
 
     pages = {
-        "mypage": client.get("/me/").text,
+        "mypage": client.get("/me/history/").text,
         "match": client.get(f"/matches/{pair.api_id}/").text,
         "refused form": client.post(f"/matches/{pair.api_id}/review/", {}).text,
     }
