@@ -257,8 +257,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
+        # JSON also under text/plain and the form type (the React client, API.md Q5); real
+        # forms (the operators' /api/auth/login) and multipart keep working.
         "partner42.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
+        "partner42.parsers.PlainTextJSONParser",
+        "partner42.parsers.FormOrJSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "partner42.exception_handler.api_exception_handler",
