@@ -38,7 +38,8 @@
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
       setCount(data.unread);
-      if (data.type === "alarm") showToast(data.text);
+      // The message names who and which room; the kind's text when there is none.
+      if (data.type === "alarm") showToast(data.message || data.text);
     };
     socket.onclose = function (event) {
       if (event.code === 4401) return; // logged out: nothing to listen to
