@@ -28,6 +28,7 @@ from matching.selectors import block_list, blocked_user_ids
 from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
 from partner42.pagination import SliceParams
+from partner42.throttling import REVIEW, throttle_page
 
 MATCHES_PER_PAGE = 10
 ACTIVITIES_PER_PAGE = 20
@@ -190,6 +191,7 @@ def match_detail(request, match_id):
 
 @login_required
 @require_POST
+@throttle_page(REVIEW)
 def match_review(request, match_id):
     view = _visible_match(request, match_id)
     form = ReviewForm(request.POST, targets=view.review_targets)

@@ -281,11 +281,18 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        # Per-user budgets of the writes people flood; the pages spend the same ones.
+        "partner42.throttling.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="120/min"),
         "user": env("THROTTLE_USER", default="600/min"),
         "login": env("THROTTLE_LOGIN", default="10/min"),
+        "room_create": env("THROTTLE_ROOM_CREATE", default="10/min"),
+        "comment": env("THROTTLE_COMMENT", default="30/min"),
+        "participation": env("THROTTLE_PARTICIPATION", default="30/min"),
+        "random_match": env("THROTTLE_RANDOM_MATCH", default="10/min"),
+        "review": env("THROTTLE_REVIEW", default="20/min"),
     },
 }
 
