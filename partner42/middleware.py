@@ -43,15 +43,19 @@ class ApplicationErrorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            response.status_code >= 400
+            (response.status_code in _STATUS_CODES or response.status_code == 500)
             and request.path.startswith(API_PREFIX)
             and not _is_json(response)
             and not response.streaming
         ):
             # Django's own answers that bypass the error handlers: with DEBUG the technical 404
             # page of an unknown path (raised by the URL resolver, before any view) and the
-            # technical 400 of a SuspiciousOperation. The API speaks JSON whatever DEBUG is.
-            return api_error_for_status(response.status_code)
+            # technical 400/500 pages; a bare 405 of a plain view. The API speaks JSON whatever
+            # DEBUG is.
+            replaced = api_error_for_status(response.status_code)
+            if "Allow" in response:
+                replaced["Allow"] = response["Allow"]
+            return replaced
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

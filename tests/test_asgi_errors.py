@@ -153,3 +153,14 @@ def test_it_answers_json_to_an_unknown_api_path_with_debug_on_under_wsgi(setting
 
     assert response.status_code == 404
     assert response.json()["code"] == "C003"
+
+
+@pytest.mark.django_db
+def test_it_keeps_allow_on_a_bare_405_of_a_plain_api_view(client, alice):
+    client.force_login(alice)
+
+    response = client.post("/api/alarm/subscribe")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "C002"
+    assert "GET" in response["Allow"]
