@@ -53,7 +53,7 @@ def alarm_create(
     and match, `room_title` the room's title for the alarm's message.
 
     Repeated alarms are coalesced: while the recipient has an alarm of the same kind from the same
-    caller (nickname) on the same room or match younger than `ALARM_COALESCE_SECONDS`, no row is
+    caller (nickname) on the same room younger than `ALARM_COALESCE_SECONDS`, no row is
     written and nothing is pushed; that alarm is returned. A join/leave loop or a comment flood
     gives its target one alarm of each kind per window, not one per request.
     """
@@ -101,8 +101,9 @@ def _recent_same_alarm(
     match_id: uuid.UUID | None,
 ) -> Alarm | None:
     window = settings.ALARM_COALESCE_SECONDS
-    # Only alarms that name a caller and a room or match repeat; an expiry notice never does.
-    if window <= 0 or not calling_nickname or (article_id is None and match_id is None):
+    # Only alarms of a caller on a room repeat. A match's alarm is about a match just made (never
+    # a repeat: no query spent on it), an expiry notice names no caller.
+    if window <= 0 or not calling_nickname or article_id is None or match_id is not None:
         return None
     return (
         Alarm.objects.filter(
@@ -110,7 +111,6 @@ def _recent_same_alarm(
             alarm_type=alarm_type,
             calling_nickname=calling_nickname,
             article_id=article_id,
-            match_id=match_id,
             created_at__gte=timezone.now() - timedelta(seconds=window),
         )
         .order_by("-created_at")
