@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from alarms.models import AlarmType
+from alarms.models import AlarmType, alarm_message
 from alarms.selectors import alarm_unread_count
 from alarms.services import alarm_group_name
 from partner42.metrics import ALARM_CONNECTIONS
@@ -17,7 +17,8 @@ class AlarmConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/alarms/`: the pages' live bell. Session-authenticated (AuthMiddlewareStack).
 
     Sends `{"type": "unread", "unread": n}` on connect and whenever the count changes without a
-    new alarm, and `{"type": "alarm", "unread": n, "text", "alarmId", "alarmType"}` per alarm.
+    new alarm, and `{"type": "alarm", "unread": n, "text", "message", "alarmId", "alarmType"}`
+    per alarm.
     """
 
     group_name: str | None = None
@@ -51,11 +52,15 @@ class AlarmConsumer(AsyncJsonWebsocketConsumer):
         # The toast speaks the page's language, whatever language the pushing process had.
         with translation.override(self.language):
             text = str(AlarmType(event["alarmType"]).label)
+            message = alarm_message(
+                event["alarmType"], event.get("callingNickname"), event.get("roomTitle")
+            )
         await self.send_json(
             {
                 "type": "alarm",
                 "unread": event.get("unread"),
                 "text": text,
+                "message": message,
                 "alarmId": event["alarmId"],
                 "alarmType": event["alarmType"],
             }

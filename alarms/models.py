@@ -15,10 +15,33 @@ class AlarmType(models.TextChoices):
     )
     MATCH_CONFIRMED = "MATCH_CONFIRMED", _("매칭이 확정되었어요!")
     COMMENT_ON_MY_COMMENT = "COMMENT_ON_MY_COMMENT", _("내가 쓴 댓글에 댓글이 달렸어요!")
+    COMMENT_ON_MY_POST = "COMMENT_ON_MY_POST", _("내가 쓴 글에 댓글이 달렸어요!")
     RANDOM_MATCH_EXPIRED = (
         "RANDOM_MATCH_EXPIRED",
         _("랜덤 매칭 상대를 찾지 못했어요. 다시 신청해 보세요!"),
     )
+
+
+# The sentence naming who did what on which room, per kind; `text` (the kind's label) is the
+# original's fixed text and stays in the API. Kinds without a sentence show their text.
+_MESSAGES = {
+    AlarmType.PARTICIPATION_ON_MY_POST: _("%(actor)s님이 내 방 「%(room)s」에 참여했어요."),
+    AlarmType.PARTICIPATION_CANCEL_ON_MY_POST: _(
+        "%(actor)s님이 내 방 「%(room)s」 참여를 취소했어요."
+    ),
+    AlarmType.COMMENT_ON_MY_POST: _("%(actor)s님이 내 방 「%(room)s」에 댓글을 남겼어요."),
+    AlarmType.COMMENT_ON_MY_COMMENT: _("%(actor)s님이 「%(room)s」의 내 댓글에 답글을 남겼어요."),
+}
+
+
+def alarm_message(alarm_type: str, calling_nickname: str | None, room_title: str | None) -> str:
+    """What the list, the toast and the API's `message` say, in the active language: who (the
+    nickname as the alarm stored it, so `익명` for a hidden author) and which room."""
+    kind = AlarmType(alarm_type)
+    template = _MESSAGES.get(kind)
+    if template is None or not calling_nickname or not room_title:
+        return str(kind.label)
+    return str(template) % {"actor": calling_nickname, "room": room_title}
 
 
 class Alarm(PublicModel):
@@ -37,6 +60,8 @@ class Alarm(PublicModel):
     alarm_type = models.CharField(_("type"), max_length=40, choices=AlarmType.choices)
     calling_nickname = models.CharField(_("calling nickname"), max_length=50, blank=True)
     article_id = models.UUIDField(_("room id"), null=True, blank=True)
+    # The room's title when the alarm was made (a later edit or a deletion does not change it).
+    room_title = models.CharField(_("room title"), max_length=255, blank=True)
     opinion_id = models.UUIDField(_("comment id"), null=True, blank=True)
     match_id = models.UUIDField(_("match id"), null=True, blank=True)
     is_read = models.BooleanField(_("read"), default=False)
@@ -56,3 +81,7 @@ class Alarm(PublicModel):
     @property
     def text(self) -> str:
         return str(AlarmType(self.alarm_type).label)
+
+    @property
+    def message(self) -> str:
+        return alarm_message(self.alarm_type, self.calling_nickname, self.room_title)

@@ -9,11 +9,14 @@ push (Redis down) is logged and never undoes the row: the list and the bell read
 import asyncio
 import logging
 import uuid
+from datetime import timedelta
 from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from alarms.models import Alarm, AlarmType
 from alarms.selectors import alarm_unread_count
@@ -39,16 +42,32 @@ def alarm_create(
     article_id: uuid.UUID | None = None,
     opinion_id: uuid.UUID | None = None,
     match_id: uuid.UUID | None = None,
+    room_title: str | None = None,
 ) -> Alarm:
     """Write an alarm for `user` (the recipient) and push it live once the transaction commits.
 
     Call it inside the transaction of the cause: the row commits or rolls back with it (no
-    savepoint of its own, so it adds one INSERT to the caller's queries). The caller picks the
-    recipient and applies the product's rules (never alarm oneself, hide an anonymous author's
-    nickname); ids are the public `api_id`s of the room, comment and match.
+    savepoint of its own, so it adds a SELECT and one INSERT to the caller's queries). The caller
+    picks the recipient and applies the product's rules (never alarm oneself, the mask `익명` as
+    the nickname of an anonymous room's author); ids are the public `api_id`s of the room, comment
+    and match, `room_title` the room's title for the alarm's message.
+
+    Repeated alarms are coalesced: while the recipient has an alarm of the same kind from the same
+    caller (nickname) on the same room younger than `ALARM_COALESCE_SECONDS`, no row is
+    written and nothing is pushed; that alarm is returned. A join/leave loop or a comment flood
+    gives its target one alarm of each kind per window, not one per request.
     """
     alarm_type = AlarmType(alarm_type)  # an unknown type fails before touching the transaction
     with transaction.atomic(savepoint=False):
+        recent = _recent_same_alarm(
+            user=user,
+            alarm_type=alarm_type,
+            calling_nickname=calling_nickname,
+            article_id=article_id,
+            match_id=match_id,
+        )
+        if recent is not None:
+            return recent
         alarm = Alarm.objects.create(
             user=user,
             alarm_type=alarm_type,
@@ -56,17 +75,47 @@ def alarm_create(
             article_id=article_id,
             opinion_id=opinion_id,
             match_id=match_id,
+            room_title=(room_title or "")[: Alarm._meta.get_field("room_title").max_length],
         )
         event = {
             "type": NOTIFY_EVENT,
             "alarmId": str(alarm.api_id),
             "alarmType": alarm_type.value,
             "text": alarm.text,
+            # The websocket renders the message in each page's language from these two.
+            "callingNickname": alarm.calling_nickname,
+            "roomTitle": alarm.room_title,
         }
         transaction.on_commit(
             partial(_push, user_id=user.pk, user_api_id=user.api_id, event=event, with_unread=True)
         )
     return alarm
+
+
+def _recent_same_alarm(
+    *,
+    user,
+    alarm_type: AlarmType,
+    calling_nickname: str | None,
+    article_id: uuid.UUID | None,
+    match_id: uuid.UUID | None,
+) -> Alarm | None:
+    window = settings.ALARM_COALESCE_SECONDS
+    # Only alarms of a caller on a room repeat. A match's alarm is about a match just made (never
+    # a repeat: no query spent on it), an expiry notice names no caller.
+    if window <= 0 or not calling_nickname or article_id is None or match_id is not None:
+        return None
+    return (
+        Alarm.objects.filter(
+            user=user,
+            alarm_type=alarm_type,
+            calling_nickname=calling_nickname,
+            article_id=article_id,
+            created_at__gte=timezone.now() - timedelta(seconds=window),
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 @transaction.atomic(savepoint=False)

@@ -37,6 +37,7 @@ from matching.services import (
 from partner42.choices import ConditionKind, ContentCategory
 from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
 from partner42.navigation import safe_next
+from partner42.throttling import RANDOM_MATCH, throttle_page
 
 POLL_SECONDS = 3
 # A request matched this recently is shown as "the match" in place of a new form (?again=1 skips).
@@ -57,6 +58,7 @@ def _next_url(request, default: str) -> str:
 
 
 @login_required
+@throttle_page(RANDOM_MATCH)
 def random_match(request):
     """GET: the request form, or the waiting state. POST: queue a request.
 
@@ -185,6 +187,7 @@ def random_match_cancel(request):
 
 
 @login_required
+@throttle_page(RANDOM_MATCH)
 def random_match_renew(request):
     """GET: requests that expired unmatched, one click each to queue them again. POST: renew."""
     if request.method == "POST":

@@ -32,6 +32,7 @@ from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
 from partner42.navigation import draft_discard, draft_load, draft_page_context, safe_next
 from partner42.pagination import SliceParams
+from partner42.throttling import REVIEW, throttle_page
 
 MATCHES_PER_PAGE = 10
 ACTIVITIES_PER_PAGE = 20
@@ -260,6 +261,7 @@ def match_detail(request, match_id):
 
 @login_required
 @require_POST
+@throttle_page(REVIEW)
 def match_review(request, match_id):
     view = _visible_match(request, match_id)
     # Back to the page the form was on (the my page or the match's page), never to this POST-only

@@ -1,11 +1,16 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partner42.settings")
 
 # Build the Django app before importing anything that touches models (consumers, routing).
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from partner42.middleware import ApiASGIHandler, daphne_leave_bodies_to_django  # noqa: E402
+
+django_asgi_app = ApiASGIHandler()
+daphne_leave_bodies_to_django()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -3,12 +3,37 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.core.handlers.asgi import ASGIHandler
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from partner42 import views
-from partner42.errors import ApplicationError, error_body
+from partner42.errors import ApplicationError, ErrorCode, error_body
+
+API_PREFIX = "/api/"
+
+# The SPEC code of an error status Django or the server produced on its own (no exception of ours).
+_STATUS_CODES = {
+    400: ErrorCode.INVALID_INPUT,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+}
+
+
+def api_error_for_status(status: int) -> JsonResponse:
+    """The SPEC error body for a bare HTTP error status (500 and unknown ones: C004)."""
+    code = _STATUS_CODES.get(status, ErrorCode.INTERNAL)
+    body = error_body(code)
+    body["status"] = status
+    return JsonResponse(body, status=status)
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
 
 logger = logging.getLogger("django.request")
 
@@ -24,12 +49,27 @@ class ApplicationErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            (response.status_code in _STATUS_CODES or response.status_code == 500)
+            and request.path.startswith(API_PREFIX)
+            and not _is_json(response)
+            and not response.streaming
+        ):
+            # Django's own answers that bypass the error handlers: with DEBUG the technical 404
+            # page of an unknown path (raised by the URL resolver, before any view) and the
+            # technical 400/500 pages; a bare 405 of a plain view. The API speaks JSON whatever
+            # DEBUG is.
+            replaced = api_error_for_status(response.status_code)
+            if "Allow" in response:
+                replaced["Allow"] = response["Allow"]
+            return replaced
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, ApplicationError):
             return None
-        if request.path.startswith("/api/"):
+        if request.path.startswith(API_PREFIX):
             body = error_body(exception.error_code, exception.message, exception.errors)
             return JsonResponse(body, status=exception.status)
         messages.error(request, exception.message)
@@ -87,3 +127,39 @@ class FriendlyErrorPagesMiddleware:
             extra={"request": request},
         )
         return views.server_error(request)
+
+
+class ApiASGIHandler(ASGIHandler):
+    """Django's ASGI handler, with the SPEC JSON body for the requests it refuses itself.
+
+    An undecodable query string (400) or an oversized body (413) is answered before any
+    middleware runs, with an empty or plain-text body; under `/api/` it is the JSON error.
+    """
+
+    def create_request(self, scope, body_file):
+        request, error = super().create_request(scope, body_file)
+        if error is not None and str(scope.get("path", "")).startswith(API_PREFIX):
+            error = api_error_for_status(error.status_code)
+        return request, error
+
+
+def daphne_leave_bodies_to_django() -> None:
+    """Stop daphne's Twisted layer from parsing POST bodies itself.
+
+    Twisted's `Request` parses multipart and form bodies into `request.args` (which daphne never
+    reads) and answers a multipart body it cannot parse with its own empty 400, before the ASGI
+    application sees the request. Django parses bodies; with this, a malformed one reaches the API
+    and gets its JSON error (C009 where multipart is not taken, C001 where it is).
+    """
+    from daphne.http_protocol import WebRequest
+
+    if getattr(WebRequest.__init__, "_p42_leaves_bodies", False):
+        return
+    original = WebRequest.__init__
+
+    def __init__(self, *args, **kwargs):
+        kwargs["parsePOSTFormSubmission"] = False
+        original(self, *args, **kwargs)
+
+    __init__._p42_leaves_bodies = True
+    WebRequest.__init__ = __init__

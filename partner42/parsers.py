@@ -1,9 +1,10 @@
 """Request parsers shared by the apps' APIs."""
 
+import io
 from typing import Any
 
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 
 # Deeper than any body of ours (the deepest, a review, is 3), far below Python's recursion limit.
 MAX_JSON_DEPTH = 32
@@ -40,13 +41,46 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
 
 
 class PlainTextJSONParser(parsers.BaseParser):
-    """The newer React client posts JSON.stringify(...) as text/plain (API.md Q5).
-
-    Set it next to JSONParser on the views that take a body from that client:
-    `parser_classes = [JSONParser, PlainTextJSONParser]`.
-    """
+    """A JSON document sent as text/plain (`fetch` with a string body, API.md Q5)."""
 
     media_type = "text/plain"
 
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         return JSONParser().parse(stream, "application/json", parser_context)
+
+
+# A form body never starts with one of these (a field name would have to); a JSON document the
+# client built with JSON.stringify (object, array, or the bare string of a comment edit) does.
+_JSON_STARTS = (b"{", b"[", b'"')
+
+
+class FormOrJSONParser(parsers.FormParser):
+    """`application/x-www-form-urlencoded` holding either a real form or a JSON document.
+
+    The React client's axios 1.1.3 sends the strings it builds with `JSON.stringify` under this
+    type (API.md Q5): a body that starts like a JSON document is parsed as JSON (C007 if it is
+    not valid), anything else as the form it claims to be.
+    """
+
+    # False: the view takes JSON only, and a real form stays a 415 C009, as before.
+    accepts_forms = True
+
+    def parse(self, stream, media_type=None, parser_context=None) -> Any:
+        body = stream.read() if stream is not None else b""
+        if body.lstrip().startswith(_JSON_STARTS):
+            return JSONParser().parse(io.BytesIO(body), "application/json", parser_context)
+        if not self.accepts_forms:
+            raise UnsupportedMediaType(media_type)
+        return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+class JSONUnderFormTypeParser(FormOrJSONParser):
+    """The form content type only when its body is a JSON document (JSON-only views)."""
+
+    accepts_forms = False
+
+
+# What the API's views take: every JSON body also under the two content types the React client
+# uses for it. Views that set `parser_classes` pick one of these lists, never DRF's classes.
+JSON_PARSERS = [JSONParser, PlainTextJSONParser, JSONUnderFormTypeParser]
+API_PARSERS = [JSONParser, PlainTextJSONParser, FormOrJSONParser, parsers.MultiPartParser]

@@ -147,6 +147,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
         }
     )
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves concurrent requests too (24 students joining one room at once
+    # were "database is locked" 500s): every transaction takes the write lock when it begins
+    # (IMMEDIATE; a DEFERRED one upgrading its read lock fails at once instead of waiting), a
+    # writer waits up to SQLITE_BUSY_TIMEOUT seconds for it, and WAL lets readers read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 # DEBUG's built-in key is for the embedded SQLite only: a real database holds real sessions.
 if DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     _required("SECRET_KEY", env("SECRET_KEY", default=""))
@@ -312,8 +324,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
+        # JSON also under text/plain and the form type (the React client, API.md Q5); real
+        # forms (the operators' /api/auth/login) and multipart keep working.
         "partner42.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
+        "partner42.parsers.PlainTextJSONParser",
+        "partner42.parsers.FormOrJSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "partner42.exception_handler.api_exception_handler",
@@ -322,11 +337,18 @@ REST_FRAMEWORK = {
         # DRF's throttles keyed by partner42.net.client_ip (X-Forwarded-For only from a proxy).
         "partner42.net.AnonThrottle",
         "partner42.net.UserThrottle",
+        # Per-user budgets of the writes people flood; the pages spend the same ones.
+        "partner42.throttling.WriteRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="120/min"),
         "user": env("THROTTLE_USER", default="600/min"),
         "login": env("THROTTLE_LOGIN", default="10/min"),
+        "room_create": env("THROTTLE_ROOM_CREATE", default="10/min"),
+        "comment": env("THROTTLE_COMMENT", default="30/min"),
+        "participation": env("THROTTLE_PARTICIPATION", default="30/min"),
+        "random_match": env("THROTTLE_RANDOM_MATCH", default="10/min"),
+        "review": env("THROTTLE_REVIEW", default="20/min"),
     },
 }
 
@@ -404,6 +426,9 @@ MATCH_SIZE = env.int("MATCH_SIZE", default=2)
 RANDOM_MATCH_TTL_MINUTES = env.int("RANDOM_MATCH_TTL_MINUTES", default=30)
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
+# Alarms of one kind from one caller on one room within this many seconds are one alarm (a
+# join/leave loop or a comment flood alarms its target once per window); 0 keeps every one.
+ALARM_COALESCE_SECONDS = env.int("ALARM_COALESCE_SECONDS", default=300)
 # SSE alarm stream: a comment line this often keeps proxies from closing an idle stream.
 ALARM_SSE_KEEPALIVE_SECONDS = env.float("ALARM_SSE_KEEPALIVE_SECONDS", default=20)
 

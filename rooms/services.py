@@ -35,6 +35,7 @@ from alarms.services import alarm_create
 from matching.models import Match
 from matching.services import match_create
 from partner42.choices import (
+    ANONYMOUS_NICKNAME,
     CATEGORY_CONDITION_KINDS,
     CONDITION_ENUMS,
     CONDITION_LIST_NAMES,
@@ -408,6 +409,7 @@ def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatCha
                     alarm_type=AlarmType.PARTICIPATION_ON_MY_POST,
                     calling_nickname=user.nickname,
                     article_id=current.api_id,
+                    room_title=current.title,
                 )
                 board_changed()
                 room_changed(current.api_id)
@@ -442,6 +444,7 @@ def room_leave(*, room: Room, user: User) -> SeatChange:
                     alarm_type=AlarmType.PARTICIPATION_CANCEL_ON_MY_POST,
                     calling_nickname=user.nickname,
                     article_id=current.api_id,
+                    room_title=current.title,
                 )
                 board_changed()
                 room_changed(current.api_id)
@@ -561,15 +564,27 @@ def comment_create(
         level=parent.level + 1 if parent else 1,
         content=content,
     )
+    # The room's own author commenting in an anonymous room is the mask in the alarm too.
+    hidden = current.anonymity and author.pk == current.author_id
+    caller = ANONYMOUS_NICKNAME if hidden else author.nickname
     if parent is not None and parent.author_id != author.pk:
-        # The room's own author replying in an anonymous room stays anonymous in the alarm too.
-        hidden = current.anonymity and author.pk == current.author_id
         alarm_create(
             user=parent.author,
             alarm_type=AlarmType.COMMENT_ON_MY_COMMENT,
-            calling_nickname=None if hidden else author.nickname,
+            calling_nickname=caller,
             article_id=current.api_id,
             opinion_id=parent.api_id,
+            room_title=current.title,
+        )
+    # A comment on my room alarms me (not my own; a reply to me already did).
+    if current.author_id != author.pk and (parent is None or parent.author_id != current.author_id):
+        alarm_create(
+            user=current.author,
+            alarm_type=AlarmType.COMMENT_ON_MY_POST,
+            calling_nickname=caller,
+            article_id=current.api_id,
+            opinion_id=comment.api_id,
+            room_title=current.title,
         )
     board_changed()  # the board shows comment counts
     room_changed(current.api_id)

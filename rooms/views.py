@@ -17,6 +17,7 @@ from partner42.choices import CATEGORY_CONDITION_KINDS, ContentCategory
 from partner42.errors import ApplicationError, ErrorCode, NotFoundError
 from partner42.navigation import draft_discard, draft_load, draft_page_context
 from partner42.pagination import DEFAULT_SIZE, SliceParams
+from partner42.throttling import COMMENT, PARTICIPATION, ROOM_CREATE, throttle_page
 from rooms import selectors, services
 from rooms.forms import CONDITION_FIELDS, BoardFilterForm, CommentForm, RoomForm, apply_error
 from rooms.models import Room
@@ -156,6 +157,7 @@ def _room_form_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttle_page(ROOM_CREATE)
 def room_create(request: HttpRequest) -> HttpResponse:
     category = (request.POST.get("category") or request.GET.get("category") or "").upper()
     if category not in ContentCategory.values:
@@ -284,12 +286,14 @@ def _unconfirmed(request: HttpRequest, room: Room, action: str) -> HttpResponse 
 
 @login_required
 @require_POST
+@throttle_page(PARTICIPATION)
 def room_join(request: HttpRequest, room_id) -> HttpResponse:
     return _act(request, room_id, services.room_join, _("참여했어요."))
 
 
 @login_required
 @require_POST
+@throttle_page(PARTICIPATION)
 def room_leave(request: HttpRequest, room_id) -> HttpResponse:
     room = _room_or_404(request, room_id)
     if (asking := _unconfirmed(request, room, "leave")) is not None:
@@ -345,6 +349,7 @@ def room_delete(request: HttpRequest, room_id) -> HttpResponse:
 
 @login_required
 @require_POST
+@throttle_page(COMMENT)
 def comment_create(request: HttpRequest, room_id) -> HttpResponse:
     room = _room_or_404(request, room_id)
     form = CommentForm(request.POST)

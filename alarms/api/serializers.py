@@ -22,3 +22,6 @@ class AlarmOutput(serializers.Serializer):
     isRead = serializers.BooleanField(source="is_read")
     alarmType = serializers.CharField(source="alarm_type")
     createdAt = LocalDateTimeField(source="created_at")
+    # Who and which room in one sentence (the list and the toast show it); `text` stays the
+    # original's fixed text of the kind.
+    message = serializers.CharField()

@@ -78,6 +78,8 @@ def test_it_pushes_to_every_connection_of_the_user_and_no_one_else(alice, bob):
             "type": "alarm",
             "unread": 1,
             "text": "내가 쓴 글에 참여가 있었어요!",
+            # No room title given: the message is the kind's text.
+            "message": "내가 쓴 글에 참여가 있었어요!",
             "alarmId": str(alarm.api_id),
             "alarmType": "PARTICIPATION_ON_MY_POST",
         }

@@ -64,10 +64,12 @@ def test_it_alarms_the_parent_comments_author_on_a_reply(alice, bob, charlie):
     room = RoomFactory(author=alice)
     parent = CommentFactory(room=room, author=bob)
 
-    CommentFactory(room=room, author=charlie, parent=parent)
+    reply = CommentFactory(room=room, author=charlie, parent=parent)
 
     assert _alarms() == [
-        ("bob", AlarmType.COMMENT_ON_MY_COMMENT, "charlie", room.api_id, parent.api_id)
+        ("alice", AlarmType.COMMENT_ON_MY_POST, "bob", room.api_id, parent.api_id),
+        ("bob", AlarmType.COMMENT_ON_MY_COMMENT, "charlie", room.api_id, parent.api_id),
+        ("alice", AlarmType.COMMENT_ON_MY_POST, "charlie", room.api_id, reply.api_id),
     ]
 
 
@@ -77,11 +79,22 @@ def test_it_never_alarms_oneself_for_a_reply(alice, bob):
 
     CommentFactory(room=room, author=bob, parent=parent)
 
-    assert _alarms() == []
+    # Only the room's author hears of bob's comments (once: the reply is coalesced).
+    assert _alarms() == [("alice", AlarmType.COMMENT_ON_MY_POST, "bob", room.api_id, parent.api_id)]
 
 
-def test_it_writes_no_alarm_for_a_top_level_comment(alice, bob):
-    CommentFactory(room=RoomFactory(author=alice), author=bob)
+def test_it_alarms_the_room_author_of_a_top_level_comment(alice, bob):
+    room = RoomFactory(author=alice)
+
+    comment = CommentFactory(room=room, author=bob)
+
+    assert _alarms() == [
+        ("alice", AlarmType.COMMENT_ON_MY_POST, "bob", room.api_id, comment.api_id)
+    ]
+
+
+def test_it_writes_no_alarm_for_the_room_authors_own_comment(alice):
+    CommentFactory(room=RoomFactory(author=alice), author=alice)
 
     assert _alarms() == []
 
@@ -92,8 +105,9 @@ def test_it_keeps_an_anonymous_author_anonymous_in_a_reply_alarm(alice, bob):
 
     CommentFactory(room=room, author=alice, parent=parent)
 
-    [(user, alarm_type, nickname, _, _)] = _alarms()
-    assert (user, alarm_type, nickname) == ("bob", AlarmType.COMMENT_ON_MY_COMMENT, "")
+    # bob's comment alarmed alice; her reply reaches bob under the mask.
+    [_bob_commented, (user, alarm_type, nickname, _, _)] = _alarms()
+    assert (user, alarm_type, nickname) == ("bob", AlarmType.COMMENT_ON_MY_COMMENT, "익명")
 
 
 def _match_alarms() -> list[tuple]:

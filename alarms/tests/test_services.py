@@ -81,6 +81,8 @@ def test_it_pushes_only_after_commit(alice, layer, django_capture_on_commit_call
             "alarmId": str(alarm.api_id),
             "alarmType": "MATCH_CONFIRMED",
             "text": "매칭이 확정되었어요!",
+            "callingNickname": "x",
+            "roomTitle": "",
             "unread": 1,
         },
     )

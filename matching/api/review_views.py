@@ -31,7 +31,7 @@ from matching.review_selectors import (
 )
 from matching.review_services import match_review_create
 from partner42.pagination import slice_body, slice_parameters, slice_params
-from partner42.parsers import JSONParser, PlainTextJSONParser
+from partner42.parsers import JSON_PARSERS
 
 
 class MatchListApi(APIView):
@@ -63,7 +63,7 @@ class MatchDetailApi(APIView):
 
 
 class MatchReviewApi(APIView):
-    parser_classes = [JSONParser, PlainTextJSONParser]
+    parser_classes = JSON_PARSERS
 
     @extend_schema(request=MatchReviewInput, responses={200: None})
     def post(self, request: Request, match_id: str) -> Response:

@@ -1,7 +1,6 @@
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,10 +31,10 @@ from matching.services import (
     random_match_request_renew,
 )
 from partner42.errors import NotFoundError
-from partner42.parsers import JSONParser, PlainTextJSONParser
+from partner42.parsers import API_PARSERS
 
 # The newer React client posts JSON.stringify(...) bodies as text/plain (API.md Q5).
-PARSERS = [JSONParser, PlainTextJSONParser, FormParser, MultiPartParser]
+PARSERS = API_PARSERS
 
 
 BLOCK_ID = inline_serializer("BlockUserId", {"userId": serializers.UUIDField()})

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_parameters, slice_params
-from partner42.parsers import JSONParser, PlainTextJSONParser
+from partner42.parsers import JSON_PARSERS
 from rooms import selectors, services
 from rooms.api.schema import (
     ArticleIdSchema,
@@ -38,7 +38,7 @@ SEAT_ATTEMPTS_HEADER = "X-Seat-Attempts"
 
 
 class RoomApiView(APIView):
-    parser_classes = [JSONParser, PlainTextJSONParser]
+    parser_classes = JSON_PARSERS
     permission_classes = [IsAuthenticatedOrReadOnly]
 
 

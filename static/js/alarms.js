@@ -39,7 +39,8 @@
       try { data = JSON.parse(event.data); } catch (e) { return; }
       setCount(data.unread);
       if (data.type === "alarm") {
-        showToast(data.text);
+        // The message names who and which room; the kind's text when there is none.
+        showToast(data.message || data.text);
         // Pages may react in place, e.g. hx-trigger="alarm-match-confirmed from:body".
         if (data.alarmType) {
           document.body.dispatchEvent(new CustomEvent("alarm-" + String(data.alarmType).toLowerCase().replace(/_/g, "-")));
