@@ -35,6 +35,7 @@ def api_error_for_status(status: int) -> JsonResponse:
 def _is_json(response: HttpResponse) -> bool:
     return response.get("Content-Type", "").startswith("application/json")
 
+
 logger = logging.getLogger("django.request")
 
 
