@@ -103,7 +103,8 @@ def test_it_stops_a_join_and_leave_loop_from_the_page(rates, alice_page, bob):
     join = reverse("rooms:join", args=[room.api_id])
     leave = reverse("rooms:leave", args=[room.api_id])
 
-    answers = [alice_page.post(url).status_code for url in [join, leave] * 4]
+    # Leave is confirmed (confirm=1), as the dialog sends it.
+    answers = [alice_page.post(url, {"confirm": "1"}).status_code for url in [join, leave] * 4]
 
     assert answers == [302] * 4 + [429] * 4
     assert_throttled_page(alice_page.post(join))
