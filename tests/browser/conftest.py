@@ -51,9 +51,6 @@ HOW_TO_GET_THEM = (
     "'sudo apt-get install chromium fonts-noto-cjk' (make test installs them when run as root), "
     "or point CHROMIUM at a Chromium binary. Never 'playwright install'."
 )
-# Playwright's sync API keeps an event loop in this thread; the test's own ORM calls (factories,
-# assertions, the flush of transactional_db) are plain synchronous code all the same.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items):
@@ -72,6 +69,16 @@ def _cjk_font_installed() -> bool:
         [fc_list, ":lang=ko", "family"], capture_output=True, text=True, check=False
     )
     return "Noto Sans CJK" in found.stdout
+
+
+@pytest.fixture(scope="session")
+def playwright(playwright):
+    """pytest-playwright's, plus: once Playwright's sync API runs, an event loop is running in this
+    thread for the rest of the worker's session, and Django would refuse every ORM call (the
+    factories, assertions and flushes of this and later tests) as if made from async code. They
+    are plain synchronous code, so the guard is lifted from then on, in this worker only."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return playwright
 
 
 @pytest.fixture(scope="session")
