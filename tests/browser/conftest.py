@@ -25,6 +25,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from playwright.sync_api import sync_playwright
 
 from partner42.testing import (
     NotReadyError,
@@ -71,14 +72,40 @@ def _cjk_font_installed() -> bool:
     return "Noto Sans CJK" in found.stdout
 
 
-@pytest.fixture(scope="session")
-def playwright(playwright):
-    """pytest-playwright's, plus: once Playwright's sync API runs, an event loop is running in this
-    thread for the rest of the worker's session, and Django would refuse every ORM call (the
-    factories, assertions and flushes of this and later tests) as if made from async code. They
-    are plain synchronous code, so the guard is lifted from then on, in this worker only."""
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts):
+    """pytest-playwright's, but for this package only instead of the whole session.
+
+    While Playwright's sync API runs, an event loop is running in this thread: Django would refuse
+    the tests' ORM calls (factories, assertions, flushes) as if made from async code, and
+    `async_to_sync` (the channel layer) would refuse to run. So the browser tests lift Django's
+    guard, and Playwright stops when the last of them is done, before the worker runs other tests.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    return playwright
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    try:
+        yield pw
+    finally:
+        pw.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def browser(browser_type, browser_type_launch_args):
+    browser = browser_type.launch(**browser_type_launch_args)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +138,7 @@ def site_server(django_db_setup, django_db_blocker, fake_intra_server):
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "LOG_LEVEL": "WARNING",
     }
-    log = pages.ARTIFACTS / f"daphne-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    log = pages.ARTIFACTS.parent / f"daphne-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     with (
@@ -139,9 +166,9 @@ def intra(fake_intra_server):
     fake_intra_server.reset()
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args, site_server):
-    return {**browser_context_args, "base_url": site_server}
+@pytest.fixture(scope="package")
+def browser_context_args(site_server):
+    return {"base_url": site_server}
 
 
 # What every context starts from; `anonymous(...)` / `student(...)` arguments override it.

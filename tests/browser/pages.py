@@ -12,10 +12,13 @@ critical violation, and nothing overflows horizontally (the phone width is 390 p
 import json
 import re
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from partner42.testing import ROOT
 
@@ -35,6 +38,22 @@ KNOWN_VIOLATIONS = {
     ),
 }
 LIVE_TIMEOUT = 15_000  # ms: a bound on waiting for a live update, never a speed assertion
+
+
+def outside_the_browser_loop(call):
+    """Run `call()` in a thread of its own and return its result. Playwright's event loop runs
+    in the test's thread, where `async_to_sync` refuses to run: data set up through services
+    that push alarms live (room_join, room_complete, alarm_create) is set up from here."""
+    from django.db import connection
+
+    def run():
+        try:
+            return call()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 def serve_axe(context: BrowserContext, base_url: str) -> None:
@@ -107,9 +126,15 @@ def goto(page: Page, path: str) -> Page:
 
 
 def click_and_check(page: Page, locator) -> None:
-    """Click something that loads a new page; audit that page."""
-    with page.expect_navigation():
-        locator.click()
+    """Click something that loads a new page; audit that page. The page must load: an error
+    status with an empty body (Chrome's own error page) fails the test here."""
+    try:
+        with page.expect_navigation():
+            locator.click()
+    except PlaywrightError as exc:
+        if isinstance(exc, PlaywrightTimeoutError):
+            raise
+        raise AssertionError(f"clicking {locator} from {page.url} loaded no page: {exc}") from exc
     check(page)
 
 

@@ -39,8 +39,12 @@ def test_it_matches_two_random_requests_live_and_cancels_a_third(student, alice,
 
 def test_it_blocks_a_match_member_and_unblocks_them(student, alice, bob):
     room = RoomFactory(author=alice, participant_num_max=2)
-    room_join(room=room, user=bob)
-    match = room_complete(room=room, user=alice)
+
+    def matched():
+        room_join(room=room, user=bob)
+        return room_complete(room=room, user=alice)
+
+    match = pages.outside_the_browser_loop(matched)
     alice_page, bob_page = student(alice), student(bob)
 
     pages.goto(alice_page, f"/matches/{match.api_id}/")

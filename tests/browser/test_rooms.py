@@ -21,6 +21,7 @@ GAEPO = "개포 클러스터"
 # review redirects to a GET of it: 405 and an empty page instead of "리뷰 완료".
 REVIEW_FIX_LANDS_ON_405 = pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="after an invalid review, the corrected one redirects to GET /matches/<id>/review/",
 )
 
