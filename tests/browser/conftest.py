@@ -3,9 +3,11 @@
 - `site_server`: `daphne partner42.asgi:application` on a free port, one per xdist worker, on the
   worker's test database (MariaDB) and Redis prefix, Celery eager, reviews open at once, 42 intra
   faked by accounts/tests/fake_intra.py. Tests use `transactional_db`, so what a test writes is
-  committed and the server sees it (and it is flushed after the test).
-- `browser`: pytest-playwright's, launched from CHROMIUM (default /usr/bin/chromium), never a
-  downloaded browser build. Missing chromium or the CJK fonts FAILS the run with how to get them.
+  committed and the server sees it (and it is flushed after the test). It logs to
+  `.artifacts/daphne-<worker>.log`.
+- `browser`: chromium from CHROMIUM (default /usr/bin/chromium), never a downloaded browser build;
+  missing chromium or CJK fonts FAILS the tests with how to get them. pytest-playwright's fixtures,
+  with Playwright itself living only as long as this package's tests (see `playwright`).
 - `student(user, ...)`: a new browser context (phone viewport, Korean) logged in as `user`
   through a session cookie; `anonymous(...)`: one logged out. Both through pytest-playwright's
   `new_context`, so a failing test keeps a screenshot and a trace of every context in

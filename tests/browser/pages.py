@@ -125,6 +125,12 @@ def goto(page: Page, path: str) -> Page:
     return page
 
 
+def reload(page: Page) -> Page:
+    page.reload()
+    check(page)
+    return page
+
+
 def click_and_check(page: Page, locator) -> None:
     """Click something that loads a new page; audit that page. The page must load: an error
     status with an empty body (Chrome's own error page) fails the test here."""

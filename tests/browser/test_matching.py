@@ -25,6 +25,7 @@ def test_it_matches_two_random_requests_live_and_cancels_a_third(student, alice,
     expect(pages.toast(alice_page)).to_contain_text("매칭이 확정되었어요!", timeout=LIVE_TIMEOUT)
     status = alice_page.locator("#random-status")
     expect(status).to_contain_text("매칭이 확정되었어요!", timeout=LIVE_TIMEOUT)
+    pages.check(alice_page)
     pages.click_and_check(alice_page, status.get_by_role("link", name="함께할 동료 보기"))
     expect(alice_page.get_by_role("heading", level=1)).to_have_text("랜덤 매칭 · 식사")
     expect(alice_page.locator(".member-list")).to_contain_text("bob")

@@ -52,11 +52,11 @@ def _room_to_match(alice_page, bob_page, *, title: str, live: bool) -> None:
         pages.goto(alice_page, "/alarms/")
         expect(alice_page.get_by_text("내가 쓴 글에 참여가 있었어요!")).to_be_visible()
         alice_page.go_back()
-    alice_page.reload()
+    pages.reload(alice_page)
     pages.press(alice_page, "마감하고 매칭하기")  # lands on the match
     if live:
         expect(pages.toast(bob_page)).to_contain_text("매칭이 확정되었어요!", timeout=LIVE_TIMEOUT)
-    bob_page.reload()
+    pages.reload(bob_page)
     expect(bob_page.get_by_text("완료된 방")).to_be_visible()
     pages.open_match_from_room(bob_page)
 
@@ -112,7 +112,7 @@ def test_it_comments_replies_and_alarms_the_commenter(student, alice, bob):
     expect(pages.toast(bob_page)).to_contain_text(
         "내가 쓴 댓글에 댓글이 달렸어요!", timeout=LIVE_TIMEOUT
     )
-    bob_page.reload()
+    pages.reload(bob_page)
     replies = bob_page.locator(".comment-list--replies")
     expect(replies).to_contain_text("12시에 만나요")
     expect(replies).to_contain_text("방장")
