@@ -38,6 +38,9 @@ KNOWN_VIOLATIONS = {
     ),
 }
 LIVE_TIMEOUT = 15_000  # ms: a bound on waiting for a live update, never a speed assertion
+# A bound on waiting for what a page shows (Playwright's default is 5 s): a loaded 2-core machine
+# runs the browser, the server and the other xdist worker at once.
+expect.set_options(timeout=10_000)
 
 
 def outside_the_browser_loop(call):
