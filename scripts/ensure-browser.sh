@@ -10,10 +10,13 @@ have_cjk_font() { command -v fc-list >/dev/null 2>&1 && fc-list :lang=ko family 
 if have_chromium && have_cjk_font; then
   exit 0
 fi
-if [[ -z ${CHROMIUM:-} && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing chromium and fonts-noto-cjk (browser tests)..."
+missing=()
+have_chromium || [[ -n ${CHROMIUM:-} ]] || missing+=(chromium)
+have_cjk_font || missing+=(fonts-noto-cjk fontconfig)
+if [[ ${#missing[@]} -gt 0 && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing ${missing[*]} (browser tests)..."
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fontconfig >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   if have_chromium && have_cjk_font; then
     exit 0
   fi
