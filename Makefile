@@ -13,13 +13,14 @@ TEST_DATABASE_URL := $(or $(DATABASE_URL),mysql://root@127.0.0.1:3306/partner42)
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 PYTEST_WORKERS ?= auto
 
-.PHONY: help run test lint format bench clean
+.PHONY: help run test lint format bench screenshots clean
 
 help:
 	@echo "make run    serve the site at http://127.0.0.1:$(PORT) (embedded SQLite, demo login)"
 	@echo "make test   run the whole suite on MariaDB and Redis"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  benchmarks (see docs/performance.md)"
+	@echo "make screenshots  refresh docs/screenshots/ (phone and desktop, Korean and English)"
 
 $(VENV)/bin/activate:
 	@$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtualenv: on Debian run 'apt-get install python3-venv'."; exit 1; }
@@ -46,6 +47,7 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.dev-installed
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/ensure-test-services.sh
+	@bash scripts/ensure-browser.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -q $(PYTEST_ARGS)
 
@@ -61,5 +63,10 @@ bench: $(VENV)/.dev-installed
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/ensure-test-services.sh
 	LOG_LEVEL=$${LOG_LEVEL:-WARNING} DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench $(BENCH)
 
+# The embedded default with demo data on a free port, photographed by Debian's chromium.
+screenshots: $(VENV)/.dev-installed
+	@bash scripts/ensure-browser.sh
+	$(PY) scripts/screenshots.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .artifacts
