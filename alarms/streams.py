@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# Websocket close codes: the page's script stops after the per-user one and retries the other.
+# Websocket close codes of a refused socket (the page's script retries both with its backoff).
 CLOSE_TOO_MANY_STREAMS = 4429
 CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the server is overloaded, try again later
 # Redis operations of the cap are small: a Redis that does not answer within this is down.
@@ -178,7 +178,8 @@ class StreamSlot:
         until = time.time() + lease_seconds()
         try:
             async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
-                await client.zadd(self.key, {self.member: until}, xx=True)
+                # Added again if it had expired meanwhile: the count heals after a Redis blip.
+                await client.zadd(self.key, {self.member: until})
                 await client.expire(self.key, int(lease_seconds()) + 1)
         except Exception as exc:
             raise StreamUnavailable(str(exc)) from exc
