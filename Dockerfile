@@ -65,7 +65,8 @@ WORKDIR /app
 USER partner42:partner42
 EXPOSE 8000 9100
 
-# Probes the role this container runs: /healthz for web and realtime, a Celery ping for workers.
+# Probes the role this container runs: /healthz for web, /readyz/realtime (the channel layer
+# round-trips) for realtime, a Celery ping for workers.
 HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \
     CMD ["/app/deploy/entrypoint.sh", "healthcheck"]
 

@@ -9,7 +9,8 @@
 #   migrate     manage.py migrate, then exit
 #   shell       manage.py shell
 #   manage      manage.py ARGS... (e.g. `manage createsuperuser`)
-#   healthcheck the image's HEALTHCHECK: probes whatever role this container runs
+#   healthcheck the image's HEALTHCHECK: probes whatever role this container runs (web: /healthz,
+#               realtime: /readyz/realtime, workers: a Celery ping)
 #
 # web, realtime, matchmaker and worker also start the container's metrics exporter on
 # $METRICS_PORT (9100): `manage.py serve_metrics`, which Prometheus scrapes.
@@ -96,7 +97,10 @@ healthcheck() {
   local role
   role=$(cat "$ROLE_FILE" 2>/dev/null || echo unknown)
   case $role in
-    web | realtime) http_ok "http://127.0.0.1:$PORT/healthz" ;;
+    web) http_ok "http://127.0.0.1:$PORT/healthz" ;;
+    # Alive is not enough: a daphne whose channel layer is gone answers /healthz but serves no
+    # alarm. /readyz/realtime round-trips a message through this process's channel layer.
+    realtime) http_ok "http://127.0.0.1:$PORT/readyz/realtime" ;;
     matchmaker | worker)
       # The worker answers a ping over the broker, so this also proves the broker link.
       celery -A partner42 inspect ping --timeout 5 -d "$role@$(hostname)" >/dev/null
@@ -122,7 +126,8 @@ case $role in
     prepare_metrics_dir
     background python manage.py serve_metrics --port "$METRICS_PORT"
     # --proxy-headers: client addresses from nginx's X-Forwarded-For. No HTTP timeout: the SSE
-    # stream stays open for as long as the client listens.
+    # stream stays open for as long as the client listens. Its access log shows the stream's
+    # accessToken as [REDACTED] (partner42/asgi.py), and it keeps no database connection open.
     run daphne --bind 0.0.0.0 --port "$PORT" --proxy-headers \
       --application-close-timeout 10 partner42.asgi:application "$@"
     ;;

@@ -3,7 +3,9 @@ GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS."""
 
 import multiprocessing
 import os
+import re
 
+from gunicorn.glogging import Logger
 from prometheus_client import multiprocess
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -29,3 +31,22 @@ def child_exit(server, worker):
     # A dead worker's live gauges must stop counting (PROMETHEUS_MULTIPROC_DIR, set by the image).
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(worker.pid)
+
+
+# The SSE alarm stream carries the access token in its query (`?accessToken=<jwt>`): no access
+# log line may show it (partner42.asgi redacts daphne's the same way, nginx its own).
+_ACCESS_TOKEN = re.compile(r"((?:^|[?&])accessToken=)[^&\s\"]*", re.IGNORECASE)
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with every access-log field stripped of `accessToken` values."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key, value in atoms.items():
+            if isinstance(value, str) and "=" in value:
+                atoms[key] = _ACCESS_TOKEN.sub(r"\1[REDACTED]", value)
+        return atoms
+
+
+logger_class = RedactingLogger

@@ -180,7 +180,18 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A receive blocks in Redis for 5 s (channels-redis's BZPOPMIN); redis-py's
+                        # own default socket timeout is 5 s too, so every idle receive used to
+                        # fail and close the websocket or stream. Well above it, still bounded.
+                        "socket_timeout": env.float("CHANNEL_LAYER_SOCKET_TIMEOUT", default=30),
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                    }
+                ],
                 "prefix": env("CHANNEL_LAYER_PREFIX", default="p42:asgi"),
             },
         }
@@ -431,6 +442,10 @@ SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
 ALARM_COALESCE_SECONDS = env.int("ALARM_COALESCE_SECONDS", default=300)
 # SSE alarm stream: a comment line this often keeps proxies from closing an idle stream.
 ALARM_SSE_KEEPALIVE_SECONDS = env.float("ALARM_SSE_KEEPALIVE_SECONDS", default=20)
+# Open alarm streams (SSE and websocket together) per user, across every realtime process, and
+# per realtime process (alarms/streams.py). Over the first: 429; over the second: 503.
+ALARM_STREAMS_PER_USER = env.int("ALARM_STREAMS_PER_USER", default=5)
+ALARM_STREAMS_PER_PROCESS = env.int("ALARM_STREAMS_PER_PROCESS", default=2000)
 
 # The two clusters restaurants are measured from (keys are choices.Place values); WGS84 degrees.
 CAMPUSES = {
@@ -516,7 +531,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz(/realtime)?$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from alarms.streams import realtime_readyz
 from partner42 import views as ops_views
 
 urlpatterns = [
@@ -35,6 +36,8 @@ urlpatterns = [
     # Operations.
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
+    # The realtime role's health check: its channel layer round-trips (alarms/streams.py).
+    path("readyz/realtime", realtime_readyz, name="readyz-realtime"),
     path("metrics", ops_views.metrics, name="metrics"),
 ]
 

@@ -8,7 +8,8 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
+from django.test import override_settings
 
 from alarms.models import AlarmType
 from alarms.routing import websocket_urlpatterns
@@ -162,3 +163,40 @@ def test_it_speaks_the_pages_language(alice, cookies, headers, text):
         await communicator.disconnect()
 
     async_to_sync(scenario)()
+
+
+@override_settings(ALARM_STREAMS_PER_USER=2)
+def test_it_closes_a_socket_over_the_users_cap_until_one_closes(alice):
+    async def scenario():
+        first, second = await _connect_and_greet(alice), await _connect_and_greet(alice)
+        third = await _connect(alice)
+        closed = await third.receive_output(timeout=TIMEOUT)
+        assert (closed["type"], closed["code"]) == ("websocket.close", 4429)
+        await third.disconnect()  # the server's answer to the close handshake
+
+        await first.disconnect()
+        again = await _connect_and_greet(alice)
+        for communicator in (second, again):
+            await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_it_holds_no_database_connection_while_it_waits(alice):
+    def open_connections() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = %s",
+                [connection.settings_dict["NAME"]],
+            )
+            return cursor.fetchone()[0]
+
+    before = open_connections()
+
+    async def scenario():
+        communicator = await _connect_and_greet(alice)  # counted the unread alarms
+        waiting = await database_sync_to_async(open_connections)()
+        await communicator.disconnect()
+        return waiting
+
+    assert async_to_sync(scenario)() == before

@@ -22,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from alarms.models import AlarmType
 from alarms.services import alarm_create, alarm_group_name
 from alarms.tests.helpers import group_members
+from alarms.tests.servers import sse_event, sse_open
 from partner42.testing import (
     NotReadyError,
     database_url,
@@ -136,3 +137,29 @@ def test_it_streams_sse_and_leaves_the_group_when_the_client_goes(server, alice)
     while group_members(group) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert group_members(group) == set()
+
+
+# Longer than redis-py's default socket timeout (5 s), which equals channels-redis's blocking
+# receive: before CHANNEL_LAYER_SOCKET_TIMEOUT, every idle socket and stream died at about 5.1 s.
+IDLE_SECONDS = 7
+
+
+def test_it_keeps_idle_websockets_and_streams_open_and_pushing(server, alice):
+    cookie = _session_cookie(alice)
+    stream = sse_open(server, AccessToken.for_user(alice))
+    assert "event:CONNECTED" in sse_event(stream)
+
+    async def scenario():
+        async with _socket(server, cookie) as ws:
+            assert await _receive(ws) == {"type": "unread", "unread": 0}
+            await asyncio.sleep(IDLE_SECONDS)
+
+            alarm = await sync_to_async(alarm_create)(
+                user=alice, alarm_type=AlarmType.MATCH_CONFIRMED, calling_nickname="system"
+            )
+
+            assert (await _receive(ws))["alarmId"] == str(alarm.api_id)
+
+    async_to_sync(scenario)()
+    assert "event:alarmList" in sse_event(stream)
+    stream.close()

@@ -1,5 +1,6 @@
 """The React client's SSE stream through Django's ASGI handler, on the real Redis channel layer."""
 
+import json
 import re
 import time
 
@@ -213,3 +214,78 @@ def test_it_answers_403_for_the_legacy_client(client, alice):
 def test_it_refuses_other_methods(client, alice):
     status, _, body = _refused(client, f"accessToken={AccessToken.for_user(alice)}", "post")
     assert (status, body["code"]) == (405, "C002")
+
+
+@streaming
+@override_settings(ALARM_STREAMS_PER_USER=2)
+def test_it_refuses_a_stream_over_the_users_cap_until_one_closes(alice, bob):
+    alices, bobs = str(AccessToken.for_user(alice)), str(AccessToken.for_user(bob))
+
+    async def scenario():
+        first, _ = await _open(f"accessToken={alices}")
+        second, _ = await _open(f"accessToken={alices}")
+        refused, start = await _open(f"accessToken={alices}")
+        body = json.loads((await refused.receive_output(TIMEOUT))["body"])
+        assert start["status"] == 429
+        assert _headers(start)["retry-after"].isdigit()
+        assert body == {
+            "message": "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.",
+            "status": 429,
+            "errors": [],
+            "code": "C008",
+        }
+        # Another user has a cap of their own.
+        others, start = await _open(f"accessToken={bobs}")
+        assert start["status"] == 200
+        # A stream that closes gives its place back.
+        await first.send_input({"type": "http.disconnect"})
+        await first.wait(TIMEOUT)
+        again, start = await _open(f"accessToken={alices}")
+        assert start["status"] == 200
+        for communicator in (second, others, again):
+            await communicator.send_input({"type": "http.disconnect"})
+            await communicator.wait(TIMEOUT)
+
+    async_to_sync(scenario)()
+
+
+@streaming
+@override_settings(ALARM_STREAMS_PER_PROCESS=1)
+def test_it_answers_503_when_the_process_serves_its_cap(alice, bob):
+    async def scenario():
+        first, _ = await _open(f"accessToken={AccessToken.for_user(alice)}")
+        refused, start = await _open(f"accessToken={AccessToken.for_user(bob)}")
+        body = json.loads((await refused.receive_output(TIMEOUT))["body"])
+        assert (start["status"], body["status"], body["code"]) == (503, 503, "C008")
+        await first.send_input({"type": "http.disconnect"})
+        await first.wait(TIMEOUT)
+
+    async_to_sync(scenario)()
+
+
+@streaming
+def test_it_holds_no_database_connection_while_it_waits(alice):
+    token = str(AccessToken.for_user(alice))
+
+    async def scenario():
+        communicator, _ = await _open(f"accessToken={token}")
+        await _chunk(communicator)  # authenticated, joined, waiting
+        # Every thread the stream used for the database closed its connection.
+        open_now = await database_sync_to_async(_open_connections)()
+        await communicator.send_input({"type": "http.disconnect"})
+        await communicator.wait(TIMEOUT)
+        return open_now
+
+    before = _open_connections()
+    assert async_to_sync(scenario)() == before
+
+
+def _open_connections() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = %s",
+            [connection.settings_dict["NAME"]],
+        )
+        return cursor.fetchone()[0]
