@@ -1,7 +1,6 @@
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.db import connection
 
+from alarms.streams import run_in_database
 from partner42.errors import NotFoundError
 from rooms.live import room_group_name
 from rooms.selectors import room_get
@@ -14,9 +13,10 @@ CLOSE_NOT_FOUND = 4404
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/rooms/<room api id>/`: a room page listening for changes of its room.
 
-    Session-authenticated. One query at connect (the room exists and the viewer may see it), then
-    the database connection is closed: a socket holds none while it waits and never queries per
-    event. Sends `{"type": "room.changed"}`; the page re-fetches its parts over HTTP.
+    Session-authenticated. One query at connect (the room exists and the viewer may see it),
+    through alarms.streams.run_in_database (bounded per process, its connection closed after): a
+    socket holds none while it waits and never queries per event.
+    Sends `{"type": "room.changed"}`; the page re-fetches its parts over HTTP.
     """
 
     group_name: str | None = None
@@ -29,7 +29,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         room_id = self.scope["url_route"]["kwargs"]["room_id"]
-        api_id = await database_sync_to_async(_visible_room_api_id)(room_id, user)
+        api_id = await run_in_database(_visible_room_api_id, room_id, user)
         if api_id is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -53,6 +53,3 @@ def _visible_room_api_id(room_id, user):
         return room_get(api_id=room_id, viewer=user).api_id
     except NotFoundError:
         return None
-    finally:
-        # Hand the connection back now: a waiting socket holds no database connection.
-        connection.close()
