@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from matching.models import Activity
 from restaurants.cache import restaurant_cache_invalidate
 from restaurants.tests.factories import restaurant_near
+from rooms.models import Room
 from rooms.services import room_today
 from rooms.tests.factories import RoomFactory
 from tests.browser import pages
@@ -176,6 +177,17 @@ def test_it_recommends_a_restaurant_and_names_it_in_a_room(student, alice, bob):
         day=room_today() + timedelta(days=2),
         restaurant="개포반점",
     )
+    # The open board starts today, soonest first; a past room is not on it.
+    today = room_today()
+    past = RoomFactory(author=alice, title="어제 점심")
+    Room.objects.filter(pk=past.pk).update(date=today - timedelta(days=1))
+    # Made after the update, so that they also refresh any cached board.
+    RoomFactory(author=alice, title="내일 점심", date=today + timedelta(days=1))
+    RoomFactory(author=alice, title="오늘 점심", date=today)
+    pages.goto(bob_page, "/rooms/?category=MEAL")
+    titles = bob_page.locator(".room-card__title").all_inner_texts()
+    assert titles == ["오늘 점심", "내일 점심", "짜장면 먹을 사람"]
+
     pages.find_room(bob_page, title="짜장면 먹을 사람")
     expect(bob_page.locator(".room__restaurant")).to_contain_text("개포반점")
     expect(bob_page.get_by_role("link", name="지도")).to_have_attribute(
