@@ -261,6 +261,7 @@ def press_and_confirm(page: Page, name: str, *, question: str, answer: str | Non
     answer = answer or name
     if page.context in _NO_JAVASCRIPT:
         click_and_check(page, room_button(page, name))
+        expect(page).to_have_url(re.compile(r"/rooms/[0-9a-f-]{36}/(leave|complete|delete)/$"))
         expect(page.get_by_text(question)).to_be_visible()
         click_and_check(page, room_button(page, answer))
         return
