@@ -43,12 +43,27 @@ def _first_room(page: Page) -> str:
     return page.locator(".room-card__title a").first.get_attribute("href")
 
 
+def _matched(page: Page) -> str:
+    """The random page's matched view. The demo leaves a student waiting for a MEAL match at
+    Gaepo: the first time, ask for one there (paired at once); later contexts see the same match."""
+    page.goto("/random/?category=MEAL")
+    if page.locator(".random__matched").count() == 0:
+        page.goto("/random/?category=MEAL&again=1")
+        page.locator("input[name=places][value=GAEPO]").check()
+        with page.expect_navigation():
+            page.locator(".random__form button[type=submit]").click()
+    return "/random/?category=MEAL"
+
+
 # name -> how to reach the page from a logged-in one (the login page is taken before login).
 PAGES = {
     "rooms": lambda page: "/rooms/?category=MEAL",
     "room": lambda page: (page.goto("/rooms/?category=MEAL"), _first_room(page))[1],
-    "random": lambda page: "/random/?category=MEAL",
+    "mine": lambda page: "/rooms/mine/",
+    "random": lambda page: "/random/?category=MEAL&again=1",
+    "matched": _matched,
     "mypage": lambda page: "/me/",
+    "scores": lambda page: "/me/scores/",
 }
 
 

@@ -191,10 +191,9 @@ def anonymous(new_context, site_server) -> Callable:
         pages.serve_axe(context, site_server)
         if context_args.get("java_script_enabled") is False:
             pages.without_javascript(context)
-        page = context.new_page()
-        # Confirm dialogs ("really delete?") are answered yes, as the student would.
-        page.on("dialog", lambda dialog: dialog.accept())
-        return page
+        # Irreversible actions ask in the page's own <dialog> (pages.press_and_confirm); a native
+        # window.confirm / alert would be dismissed by Playwright, and the journey fails further on.
+        return context.new_page()
 
     return make
 

@@ -11,10 +11,12 @@ critical violation, and nothing overflows horizontally (the phone width is 390 p
 
 import json
 import re
+import uuid
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
@@ -29,14 +31,9 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_PATH = "/__browser-tests__/axe.min.js"  # answered by the test browser, never the server
 BLOCKING_IMPACTS = ("serious", "critical")
 # Violations found by these tests and reported, tolerated until fixed so that every other check
-# keeps running: (rule, target) -> why. tests/browser/test_known_issues.py fails (strict xfail)
-# while one is still there; when it passes, delete the entry here and the xfail there.
-KNOWN_VIOLATIONS = {
-    ("label-content-name-mismatch", ".alarm-bell"): (
-        "the bell's aria-label '알림' hides its visible unread count ('1'): a voice-control user "
-        "who says what they see cannot click it (WCAG 2.5.3)"
-    ),
-}
+# keeps running: (rule, target) -> why, each with a strict-xfail test that fails once the fix lands
+# (then delete both). None today.
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 LIVE_TIMEOUT = 15_000  # ms: a bound on waiting for a live update, never a speed assertion
 # A bound on waiting for what a page shows (Playwright's default is 5 s): a loaded 2-core machine
 # runs the browser, the server and the other xdist worker at once.
@@ -122,6 +119,39 @@ def listen_for_alarms(page: Page) -> None:
     check(page)
 
 
+def room_id(page: Page) -> uuid.UUID:
+    """The id of the room whose page `page` shows."""
+    found = re.search(r"/rooms/([0-9a-f-]{36})/", page.url)
+    assert found, f"not a room page: {page.url}"
+    return uuid.UUID(found.group(1))
+
+
+def listen_for_room_changes(page: Page) -> None:
+    """Wait until the room page `page` hears its room's changes live: its websocket joins the
+    room's group only after the handshake (and a query), so nothing in the page says when. Tell the
+    group "room changed" (what every change of the room sends) until the page re-fetches its live
+    parts, so a later change is pushed to it."""
+    from rooms.live import room_changed
+
+    room = room_id(page)
+
+    def refetch(response) -> bool:
+        return (
+            response.request.headers.get("hx-request") == "true"
+            and urlsplit(response.url).path == f"/rooms/{room}/"
+        )
+
+    for _ in range(LIVE_TIMEOUT // 1000):
+        try:
+            with page.expect_response(refetch, timeout=1000):
+                outside_the_browser_loop(lambda: room_changed(room))
+        except PlaywrightTimeoutError:
+            continue
+        page.wait_for_load_state("networkidle")
+        return
+    raise AssertionError(f"the room page {page.url} never heard its room change")
+
+
 def goto(page: Page, path: str) -> Page:
     page.goto(path)
     check(page)
@@ -161,6 +191,12 @@ def logout(page: Page) -> None:
     click_and_check(page, page.get_by_role("button", name="로그아웃"))
 
 
+def tab(page: Page, name: str):
+    """A link of the main menu: the tab bar on a phone, the header on a wide screen (the other
+    one is not displayed, so only one matches)."""
+    return page.get_by_role("navigation", name="주 메뉴").get_by_role("link", name=name, exact=True)
+
+
 def nickname_in_header(page: Page):
     return page.get_by_role("navigation", name="내 계정").locator(".user-nav__nickname")
 
@@ -173,6 +209,7 @@ def create_room(
     *,
     title: str,
     day: date,
+    meeting_time: str | None = None,
     category: str = "MEAL",
     capacity: int = 2,
     places: tuple[str, ...] = (),
@@ -183,6 +220,8 @@ def create_room(
     goto(page, f"/rooms/new/?category={category}")
     page.get_by_label("제목").fill(title)
     page.get_by_label("날짜").fill(day.isoformat())
+    if meeting_time is not None:
+        page.get_by_label("모임 시간").fill(meeting_time)
     page.get_by_label("최대 인원").fill(str(capacity))
     page.get_by_label("내용").fill(content)
     for place in places:
@@ -211,8 +250,38 @@ def room_button(page: Page, name: str):
 
 
 def press(page: Page, name: str) -> None:
-    """Press a button that posts and lands on a page (join, complete, leave, ...)."""
+    """Press a button that posts and lands on a page (join, cancel a request, unblock, ...)."""
     click_and_check(page, room_button(page, name))
+
+
+def press_and_confirm(page: Page, name: str, *, question: str, answer: str | None = None) -> None:
+    """Press a button of an irreversible action (leave, complete, delete) and say yes when asked
+    `question`: in the page's own <dialog> (static/js/confirm.js), or, without JavaScript, on the
+    confirmation page the server answers with. `answer` is the yes button (default: `name`)."""
+    answer = answer or name
+    if page.context in _NO_JAVASCRIPT:
+        click_and_check(page, room_button(page, name))
+        expect(page).to_have_url(re.compile(r"/rooms/[0-9a-f-]{36}/(leave|complete|delete)/$"))
+        expect(page.get_by_text(question)).to_be_visible()
+        click_and_check(page, room_button(page, answer))
+        return
+    room_button(page, name).click()
+    dialog = page.get_by_role("dialog", name=question)
+    expect(dialog).to_be_visible()
+    check(page)  # the page with its dialog open
+    click_and_check(page, dialog.get_by_role("button", name=answer, exact=True))
+
+
+def cancel_when_asked(page: Page, name: str, *, question: str) -> None:
+    """Press the button of an irreversible action, and say no in the page's dialog: nothing is
+    sent, the page stays (JavaScript on)."""
+    url = page.url
+    room_button(page, name).click()
+    dialog = page.get_by_role("dialog", name=question)
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="취소", exact=True).click()
+    expect(dialog).to_be_hidden()
+    assert page.url == url
 
 
 def toast(page: Page):
@@ -237,7 +306,13 @@ def review(page: Page, stars: dict[str, str] | None) -> None:
 
 
 def total_score(page: Page) -> int:
-    goto(page, "/me/")
+    """From the tab bar to my page, then its scores section: the total."""
+    click_and_check(page, tab(page, "내 페이지"))
+    click_and_check(
+        page,
+        page.get_by_role("navigation", name="내 페이지 메뉴").get_by_role("link", name="활동 점수"),
+    )
+    expect(page).to_have_url(re.compile(r"/me/scores/$"))
     return int(page.locator("[data-score=TOTAL]").inner_text())
 
 

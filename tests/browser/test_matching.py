@@ -19,14 +19,21 @@ def test_it_matches_two_random_requests_live_and_cancels_a_third(student, alice,
     pages.listen_for_alarms(alice_page)
 
     pages.request_random(bob_page, places=(GAEPO,))
-    expect(bob_page.get_by_text("최근 랜덤 매칭이 확정되었어요.")).to_be_visible()
+    # bob is paired at once: the page itself is the news.
+    bob_matched = bob_page.get_by_role("article", name="매칭됐어요!")
+    expect(bob_matched).to_be_visible()
+    expect(bob_matched.locator(".member-list")).to_contain_text("alice")
 
-    # alice's waiting page learns it by itself: the alarm toast, then the status.
+    # alice's waiting page learns it by itself: the alarm toast, then the matched view in place of
+    # the waiting card.
     expect(pages.toast(alice_page)).to_contain_text("매칭이 확정되었어요!", timeout=LIVE_TIMEOUT)
-    status = alice_page.locator("#random-status")
-    expect(status).to_contain_text("매칭이 확정되었어요!", timeout=LIVE_TIMEOUT)
+    matched = alice_page.get_by_role("article", name="매칭됐어요!")
+    expect(matched).to_be_visible(timeout=LIVE_TIMEOUT)
+    expect(alice_page.get_by_role("heading", name="상대를 찾는 중이에요")).to_have_count(0)
+    expect(matched.locator(".member-list")).to_contain_text("bob")
+    expect(matched).to_contain_text(GAEPO)
     pages.check(alice_page)
-    pages.click_and_check(alice_page, status.get_by_role("link", name="함께할 동료 보기"))
+    pages.click_and_check(alice_page, matched.get_by_role("link", name="매칭 보기"))
     expect(alice_page.get_by_role("heading", level=1)).to_have_text("랜덤 매칭 · 식사")
     expect(alice_page.locator(".member-list")).to_contain_text("bob")
 
@@ -59,16 +66,18 @@ def test_it_blocks_a_match_member_and_unblocks_them(student, alice, bob):
     pages.request_random(alice_page, places=(GAEPO,))
     pages.request_random(bob_page, places=(GAEPO,))
     expect(bob_page.get_by_role("heading", name="상대를 찾는 중이에요")).to_be_visible()
-    expect(bob_page.locator("#random-status")).to_contain_text("2명")
+    expect(bob_page.locator("#random-status")).to_contain_text("나 말고 1명이 기다리고 있어요.")
 
-    pages.goto(alice_page, "/random/blocks/")
+    # Unblocking from the blocks section of alice's page.
+    pages.click_and_check(alice_page, pages.tab(alice_page, "내 페이지"))
+    my_page_menu = alice_page.get_by_role("navigation", name="내 페이지 메뉴")
+    pages.click_and_check(alice_page, my_page_menu.get_by_role("link", name="차단"))
     pages.press(alice_page, "차단 해제")
     expect(alice_page.get_by_text("차단한 사람이 없어요.")).to_be_visible()
     # alice asks again: now they are paired.
     pages.goto(alice_page, "/random/?category=MEAL")
     pages.press(alice_page, "매칭 취소")
     pages.request_random(alice_page, places=(GAEPO,))
-    expect(alice_page.get_by_text("최근 랜덤 매칭이 확정되었어요.")).to_be_visible()
-    expect(bob_page.locator("#random-status")).to_contain_text(
-        "매칭이 확정되었어요!", timeout=LIVE_TIMEOUT
-    )
+    expect(alice_page.get_by_role("article", name="매칭됐어요!")).to_contain_text("bob")
+    bob_matched = bob_page.get_by_role("article", name="매칭됐어요!")
+    expect(bob_matched).to_contain_text("alice", timeout=LIVE_TIMEOUT)
