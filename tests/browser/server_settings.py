@@ -17,17 +17,3 @@ WHITENOISE_AUTOREFRESH = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = False
-
-# A bug of the production settings, found by these journeys and reported (remove this block once
-# partner42/settings.py gives the channel layer a socket timeout itself): redis-py 8 reads with a
-# 5 s socket timeout by default, and channels_redis waits on Redis for up to 5 s (BZPOPMIN,
-# `brpop_timeout`), so the read of an idle wait times out and the websocket consumer holding it
-# dies ("Timeout reading from 127.0.0.1:6379" in the server log). The page reconnects a second
-# later, but an alarm pushed meanwhile never shows its toast. A timeout longer than the wait keeps
-# the sockets open. Only a plain URL host is changed: a host the settings configure is left alone.
-_layer = CHANNEL_LAYERS["default"].get("CONFIG", {})
-if "hosts" in _layer:
-    _layer["hosts"] = [
-        {"address": host, "socket_timeout": 10} if isinstance(host, str) else host
-        for host in _layer["hosts"]
-    ]
