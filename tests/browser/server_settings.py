@@ -10,7 +10,7 @@ these settings work around until it is fixed (the channel layer's Redis read tim
 """
 
 from partner42.test_settings import *  # noqa: F403
-from partner42.test_settings import CHANNEL_LAYERS, CONTENT_SECURITY_POLICY
+from partner42.test_settings import CONTENT_SECURITY_POLICY
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
