@@ -16,11 +16,11 @@ them instead.
 import logging
 import random
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as TimeOfDay
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -73,6 +73,7 @@ BACKOFF_CAP_SECONDS = 0.05
 Conditions = Mapping[str, Iterable[str]]
 # room_update's default for `restaurant`: keep it (the React client knows no restaurants).
 UNCHANGED: Any = object()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -324,133 +325,135 @@ def room_update(
         now=now,
         allow_past_date=allow_past_date,
     )
-    for attempt in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
-            _check_visible(current, user)
-            _check_author_or_operator(current, user)
-            if current.is_complete:
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-            if participant_num_max < current.participant_num:
-                raise ApplicationError(
-                    ErrorCode.CAPACITY_BELOW_COUNT,
-                    errors=[
-                        _error(
-                            "participantNumMax",
-                            participant_num_max,
-                            _("Below the current number of participants (%(n)d).")
-                            % {"n": current.participant_num},
-                        )
-                    ],
-                )
-            changes: dict[str, Any] = {}
-            if meeting_time is not UNCHANGED:
-                changes["meeting_time"] = _clean_meeting_time(meeting_time)
-            if restaurant is not UNCHANGED:
-                _check_restaurant(
-                    category=current.category,
-                    restaurant=restaurant,
-                    current_id=current.restaurant_id,
-                    places=cleaned.get(ConditionKind.PLACE, ()),
-                )
-                changes["restaurant"] = restaurant
-            won = (
-                _open_room(current)
-                .filter(participant_num__lte=participant_num_max)
-                .update(
-                    title=title,
-                    content=content,
-                    date=meeting_date,
-                    anonymity=bool(anonymity),
-                    participant_num_max=participant_num_max,
-                    version=F("version") + 1,
-                    updated_at=now or timezone.now(),
-                    **changes,
-                )
+
+    def attempt(current: Room) -> Room | None:
+        _check_visible(current, user)
+        _check_author_or_operator(current, user)
+        if current.is_complete:
+            raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+        if participant_num_max < current.participant_num:
+            raise ApplicationError(
+                ErrorCode.CAPACITY_BELOW_COUNT,
+                errors=[
+                    _error(
+                        "participantNumMax",
+                        participant_num_max,
+                        _("Below the current number of participants (%(n)d).")
+                        % {"n": current.participant_num},
+                    )
+                ],
             )
-            if won:
-                _replace_conditions(current, cleaned)
-                board_changed()
-                room_changed(current.api_id)
-                return Room.objects.select_related("author").get(pk=current.pk)
-        _backoff(attempt)
-    raise _undecided(room)
+        changes: dict[str, Any] = {}
+        if meeting_time is not UNCHANGED:
+            changes["meeting_time"] = _clean_meeting_time(meeting_time)
+        if restaurant is not UNCHANGED:
+            _check_restaurant(
+                category=current.category,
+                restaurant=restaurant,
+                current_id=current.restaurant_id,
+                places=cleaned.get(ConditionKind.PLACE, ()),
+            )
+            changes["restaurant"] = restaurant
+        won = (
+            _open_room(current)
+            .filter(participant_num__lte=participant_num_max)
+            .update(
+                title=title,
+                content=content,
+                date=meeting_date,
+                anonymity=bool(anonymity),
+                participant_num_max=participant_num_max,
+                version=F("version") + 1,
+                updated_at=now or timezone.now(),
+                **changes,
+            )
+        )
+        if won:
+            _replace_conditions(current, cleaned)
+            board_changed()
+            room_changed(current.api_id)
+            return Room.objects.select_related("author").get(pk=current.pk)
+        return None  # lost the compare-and-set: read again
+
+    result, _attempts = _seat_retry(room, attempt)
+    return result
 
 
 def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatChange:
     today = room_today(now)
-    for attempt in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
-            _check_visible(current, user)
-            if current.is_complete:
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-            if room_is_closed(current, today):
-                raise ApplicationError(ErrorCode.ARTICLE_CLOSED)
-            if Participation.objects.filter(room=current, user=user).exists():
-                raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT)
-            if current.participant_num >= current.participant_num_max:
-                raise ApplicationError(ErrorCode.ARTICLE_FULL)
-            won = (
-                _open_room(current)
-                .filter(participant_num__lt=F("participant_num_max"))
-                .update(participant_num=F("participant_num") + 1, version=F("version") + 1)
+
+    def attempt(current: Room) -> Room | None:
+        _check_visible(current, user)
+        if current.is_complete:
+            raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+        if room_is_closed(current, today):
+            raise ApplicationError(ErrorCode.ARTICLE_CLOSED)
+        if Participation.objects.filter(room=current, user=user).exists():
+            raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT)
+        if current.participant_num >= current.participant_num_max:
+            raise ApplicationError(ErrorCode.ARTICLE_FULL)
+        won = (
+            _open_room(current)
+            .filter(participant_num__lt=F("participant_num_max"))
+            .update(participant_num=F("participant_num") + 1, version=F("version") + 1)
+        )
+        if won:
+            try:
+                Participation.objects.create(room=current, user=user)
+            except IntegrityError:
+                # The same user joined in a concurrent request; leaving this block with the
+                # exception rolls back our UPDATE with it.
+                raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT) from None
+            # The alarm row commits (or not) with the join; it is pushed on commit.
+            alarm_create(
+                user=current.author,
+                alarm_type=AlarmType.PARTICIPATION_ON_MY_POST,
+                calling_nickname=user.nickname,
+                article_id=current.api_id,
+                room_title=current.title,
             )
-            if won:
-                try:
-                    Participation.objects.create(room=current, user=user)
-                except IntegrityError:
-                    # The same user joined in a concurrent request; leaving this block with the
-                    # exception rolls back our UPDATE with it.
-                    raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT) from None
-                # The alarm row commits (or not) with the join; it is pushed on commit.
-                alarm_create(
-                    user=current.author,
-                    alarm_type=AlarmType.PARTICIPATION_ON_MY_POST,
-                    calling_nickname=user.nickname,
-                    article_id=current.api_id,
-                    room_title=current.title,
-                )
-                board_changed()
-                room_changed(current.api_id)
-                return SeatChange(room=_reread(current), attempts=attempt)
-        _backoff(attempt)
-    raise _undecided(room)
+            board_changed()
+            room_changed(current.api_id)
+            return _reread(current)
+        return None  # lost the compare-and-set: read again
+
+    changed, attempts = _seat_retry(room, attempt)
+    return SeatChange(room=changed, attempts=attempts)
 
 
 def room_leave(*, room: Room, user: User) -> SeatChange:
-    for attempt in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
-            _check_visible(current, user)
-            if current.is_complete:
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-            if current.author_id == user.pk:
-                raise ApplicationError(ErrorCode.AUTHOR_CANNOT_LEAVE)
-            if not Participation.objects.filter(room=current, user=user).exists():
+    def attempt(current: Room) -> Room | None:
+        _check_visible(current, user)
+        if current.is_complete:
+            raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+        if current.author_id == user.pk:
+            raise ApplicationError(ErrorCode.AUTHOR_CANNOT_LEAVE)
+        if not Participation.objects.filter(room=current, user=user).exists():
+            raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
+        won = (
+            _open_room(current)
+            .filter(participant_num__gt=1)
+            .update(participant_num=F("participant_num") - 1, version=F("version") + 1)
+        )
+        if won:
+            removed, _details = Participation.objects.filter(room=current, user=user).delete()
+            if removed != 1:
+                # A concurrent leave of the same user won; this raise undoes our UPDATE.
                 raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
-            won = (
-                _open_room(current)
-                .filter(participant_num__gt=1)
-                .update(participant_num=F("participant_num") - 1, version=F("version") + 1)
+            alarm_create(
+                user=current.author,
+                alarm_type=AlarmType.PARTICIPATION_CANCEL_ON_MY_POST,
+                calling_nickname=user.nickname,
+                article_id=current.api_id,
+                room_title=current.title,
             )
-            if won:
-                removed, _details = Participation.objects.filter(room=current, user=user).delete()
-                if removed != 1:
-                    # A concurrent leave of the same user won; this raise undoes our UPDATE.
-                    raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
-                alarm_create(
-                    user=current.author,
-                    alarm_type=AlarmType.PARTICIPATION_CANCEL_ON_MY_POST,
-                    calling_nickname=user.nickname,
-                    article_id=current.api_id,
-                    room_title=current.title,
-                )
-                board_changed()
-                room_changed(current.api_id)
-                return SeatChange(room=_reread(current), attempts=attempt)
-        _backoff(attempt)
-    raise _undecided(room)
+            board_changed()
+            room_changed(current.api_id)
+            return _reread(current)
+        return None  # lost the compare-and-set: read again
+
+    changed, attempts = _seat_retry(room, attempt)
+    return SeatChange(room=changed, attempts=attempts)
 
 
 @transaction.atomic
@@ -483,6 +486,25 @@ def room_restore(*, room: Room, user: User) -> Room:
         board_changed()
         room_changed(room.api_id)
     return _reread(room)
+
+
+def _seat_retry(room: Room, attempt: Callable[[Room], T | None]) -> tuple[T, int]:
+    """Run `attempt` on a fresh read of the room until its compare-and-set wins.
+
+    Each try is its own transaction: `attempt(current)` checks the rules on the row it is given
+    (raising the domain error when one refuses), then makes its conditional update against
+    `_open_room(current)` and returns the result, or None when the update counted zero rows
+    (somebody changed the room since the read). A lost try is rolled back, then retried after a
+    jittered pause; the last try reads the row with SELECT ... FOR UPDATE, so it cannot lose.
+    Returns the result and the number of tries it took.
+    """
+    for number in range(1, SEAT_ATTEMPTS + 1):
+        with transaction.atomic():
+            result = attempt(_read_room(room.pk, lock=number == SEAT_ATTEMPTS))
+            if result is not None:
+                return result, number
+        _backoff(number)
+    raise _undecided(room)
 
 
 def _read_room(pk: int, *, lock: bool) -> Room:
@@ -642,52 +664,53 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
     our update bumps the version, so we read again rather than make a match without them. The
     unique room on Match is the last line of defence.
     """
-    for attempt in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
-            _check_visible(current, user)
-            _check_author_or_operator(current, user)
-            if current.is_complete:
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-            members = [
-                p.user
-                for p in Participation.objects.filter(room=current)
-                .select_related("user")
-                .order_by("created_at", "pk")
-            ]
-            # The author first, then the others in the order they joined.
-            members.sort(key=lambda member: member.pk != current.author_id)
-            if not any(member.pk != current.author_id for member in members):
-                raise ApplicationError(ErrorCode.NO_PARTICIPANT_BESIDES_AUTHOR)
-            completed_at = now or timezone.now()
-            won = _open_room(current).update(
-                is_complete=True,
-                completed_at=completed_at,
-                version=F("version") + 1,
-                updated_at=completed_at,
-            )
-            if won:
-                conditions: dict[str, list[str]] = {}
-                for kind, value in RoomCondition.objects.filter(room=current).values_list(
-                    "kind", "value"
-                ):
-                    conditions.setdefault(kind, []).append(value)
-                author = members[0] if members[0].pk == current.author_id else current.author
-                try:
-                    match = match_create(
-                        category=current.category,
-                        method=MethodCategory.MANUAL,
-                        users=members,
-                        conditions=conditions,
-                        author=author,
-                        room=current,
-                    )
-                except IntegrityError:
-                    # The room already has its match (the unique room): unreachable past the
-                    # compare-and-set, and raising here undoes our update with it.
-                    raise ApplicationError(ErrorCode.ARTICLE_COMPLETED) from None
-                board_changed()
-                room_changed(current.api_id)
-                return match
-        _backoff(attempt)
-    raise _undecided(room)
+
+    def attempt(current: Room) -> Match | None:
+        _check_visible(current, user)
+        _check_author_or_operator(current, user)
+        if current.is_complete:
+            raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+        members = [
+            p.user
+            for p in Participation.objects.filter(room=current)
+            .select_related("user")
+            .order_by("created_at", "pk")
+        ]
+        # The author first, then the others in the order they joined.
+        members.sort(key=lambda member: member.pk != current.author_id)
+        if not any(member.pk != current.author_id for member in members):
+            raise ApplicationError(ErrorCode.NO_PARTICIPANT_BESIDES_AUTHOR)
+        completed_at = now or timezone.now()
+        won = _open_room(current).update(
+            is_complete=True,
+            completed_at=completed_at,
+            version=F("version") + 1,
+            updated_at=completed_at,
+        )
+        if won:
+            conditions: dict[str, list[str]] = {}
+            for kind, value in RoomCondition.objects.filter(room=current).values_list(
+                "kind", "value"
+            ):
+                conditions.setdefault(kind, []).append(value)
+            author = members[0] if members[0].pk == current.author_id else current.author
+            try:
+                match = match_create(
+                    category=current.category,
+                    method=MethodCategory.MANUAL,
+                    users=members,
+                    conditions=conditions,
+                    author=author,
+                    room=current,
+                )
+            except IntegrityError:
+                # The room already has its match (the unique room): unreachable past the
+                # compare-and-set, and raising here undoes our update with it.
+                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED) from None
+            board_changed()
+            room_changed(current.api_id)
+            return match
+        return None  # lost the compare-and-set: read again
+
+    result, _attempts = _seat_retry(room, attempt)
+    return result
