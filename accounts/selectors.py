@@ -10,6 +10,14 @@ def user_is_operator(user: User | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
+def user_is_author_or_operator(user: User | None, *, author_pk: int | None) -> bool:
+    """The one "author or operator" rule: who may edit, delete, complete a room or a comment and
+    see an anonymous author. False for visitors and None."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.pk == author_pk or user_is_operator(user)
+
+
 def user_get(*, api_id: str) -> User:
     """The user with this public id; a malformed id is just as unknown (404 C003)."""
     user = User.objects.filter(api_id=parse_api_id(api_id)).first()
@@ -21,7 +29,7 @@ def user_get(*, api_id: str) -> User:
 def user_get_visible(*, api_id: str, viewer: User) -> User:
     """A profile the viewer may read: their own, or anyone's for an operator."""
     user = user_get(api_id=api_id)
-    if user.pk != viewer.pk and not viewer.is_staff:
+    if not user_is_author_or_operator(viewer, author_pk=user.pk):
         raise ForbiddenError(ErrorCode.NOT_YOURS)
     return user
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from accounts.selectors import user_is_operator
+from accounts.selectors import user_is_author_or_operator, user_is_operator
 from partner42.choices import ANONYMOUS_NICKNAME, conditions_by_kind
 from partner42.errors import NotFoundError
 from partner42.models import parse_api_id
@@ -46,7 +46,7 @@ def _viewer_pk(viewer: User | None) -> int | None:
 
 
 def author_visible(*, anonymity: bool, author_pk: int, viewer: User | None) -> bool:
-    return not anonymity or _viewer_pk(viewer) == author_pk or user_is_operator(viewer)
+    return not anonymity or user_is_author_or_operator(viewer, author_pk=author_pk)
 
 
 # --- Single rooms -------------------------------------------------------------------------------
@@ -86,6 +86,7 @@ class RoomDetail:
     author_visible: bool
     is_member: bool
     can_manage: bool  # edit and delete
+    can_complete: bool  # managing, and someone besides the author joined (AR009)
     can_join: bool
     can_leave: bool
     is_today: bool
@@ -116,7 +117,7 @@ def room_detail(*, room: Room, viewer: User | None, now: datetime | None = None)
     is_member = me is not None and any(m.user_pk == me for m in members)
     is_open = not room.is_complete and room.deleted_at is None
     is_closed = not room.is_complete and room_is_closed(room, today)
-    can_manage = is_open and me is not None and (room.author_id == me or user_is_operator(viewer))
+    can_manage = is_open and user_is_author_or_operator(viewer, author_pk=room.author_id)
     return RoomDetail(
         room=room,
         conditions=room_conditions(room),
@@ -124,6 +125,7 @@ def room_detail(*, room: Room, viewer: User | None, now: datetime | None = None)
         author_visible=visible,
         is_member=is_member,
         can_manage=can_manage,
+        can_complete=can_manage and room.participant_num > 1,
         can_join=is_open
         and not is_closed
         and me is not None
@@ -349,8 +351,6 @@ def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
     comments = list(
         Comment.objects.filter(room=room).select_related("author").order_by("created_at", "pk")
     )
-    me = _viewer_pk(viewer)
-    operator = user_is_operator(viewer)
     nodes: dict[int, CommentNode] = {}
     for comment in comments:
         visible = comment_author_visible(comment=comment, room=room, viewer=viewer)
@@ -360,8 +360,7 @@ def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
             nickname=comment.author.nickname if visible else ANONYMOUS_NICKNAME,
             is_room_author=comment.author_id == room.author_id,
             can_manage=comment.deleted_at is None
-            and me is not None
-            and (comment.author_id == me or operator),
+            and user_is_author_or_operator(viewer, author_pk=comment.author_id),
         )
 
     def root_of(comment: Comment) -> Comment:

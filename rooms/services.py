@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import user_is_operator
+from accounts.selectors import user_is_author_or_operator, user_is_operator
 from alarms.models import AlarmType
 from alarms.services import alarm_create
 from matching.models import Match
@@ -241,7 +241,7 @@ def _check_visible(room: Room, user: User | None) -> None:
 
 
 def _check_author_or_operator(room: Room, user: User) -> None:
-    if room.author_id != user.pk and not user_is_operator(user):
+    if not user_is_author_or_operator(user, author_pk=room.author_id):
         raise ApplicationError(ErrorCode.NOT_ARTICLE_AUTHOR)
 
 
@@ -614,7 +614,7 @@ def comment_create(
 
 
 def _check_comment_author(comment: Comment, user: User) -> None:
-    if comment.author_id != user.pk and not user_is_operator(user):
+    if not user_is_author_or_operator(user, author_pk=comment.author_id):
         raise ApplicationError(ErrorCode.NOT_OPINION_AUTHOR)
 
 
