@@ -28,7 +28,6 @@ from matching.selectors import (
 from matching.services import (
     block_create,
     block_delete,
-    random_match_expire_due,
     random_match_request_cancel,
     random_match_request_create,
     random_match_request_renew,
@@ -90,9 +89,8 @@ def random_match(request):
             return redirect(_random_url(category))
         status = 400
     now = timezone.now()
-    random_match_expire_due(now=now, user=request.user)
     waiting = random_match_request_waiting(user=request.user, category=category, now=now)
-    latest = random_match_request_latest(user=request.user, category=category)
+    latest = random_match_request_latest(user=request.user, category=category, now=now)
     context = {
         "category": category,
         "categories": ContentCategory,
@@ -147,8 +145,7 @@ def _matched_context(user, match_request) -> dict:
 def random_match_status(request, request_id):
     """The live part of the waiting page (htmx polls it): count, then the result."""
     now = timezone.now()
-    random_match_expire_due(now=now, user=request.user)
-    match_request = random_match_request_get(user=request.user, api_id=request_id)
+    match_request = random_match_request_get(user=request.user, api_id=request_id, now=now)
     context = {
         "match_request": match_request,
         "category": match_request.category,
@@ -198,7 +195,6 @@ def random_match_renew(request):
         else:
             messages.success(request, _("같은 조건으로 다시 신청했어요."))
         return redirect(_random_url(category))
-    random_match_expire_due(user=request.user)
     expired = []
     for category in ContentCategory:
         latest = random_match_request_latest(user=request.user, category=category)
