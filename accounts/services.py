@@ -147,6 +147,14 @@ def user_upsert_from_intra(*, profile: dict) -> tuple[User, bool]:
 # --- Password login and profile changes ----------------------------------------------------
 
 
+class BadCredentialsError(ApplicationError):
+    error_code = ErrorCode.BAD_CREDENTIALS
+
+
+class EmailResendTooSoonError(ApplicationError):
+    error_code = ErrorCode.THROTTLED
+
+
 def _field_error(field: str, value: str, reason) -> dict[str, str]:
     return {"field": field, "value": value, "reason": str(reason)}
 
@@ -155,7 +163,7 @@ def user_authenticate(*, request: HttpRequest, username: str, password: str) -> 
     """The operators' password login (students have no password): the user or AU005."""
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        raise ApplicationError(ErrorCode.BAD_CREDENTIALS)
+        raise BadCredentialsError()
     return user
 
 
@@ -205,8 +213,7 @@ def _email_mail_claim(*, user: User, email: str, now, site_url: str) -> None:
         .update(pending_email=email, pending_email_sent_at=now)
     )
     if claimed != 1:
-        raise ApplicationError(
-            ErrorCode.THROTTLED,
+        raise EmailResendTooSoonError(
             message=_("확인 메일을 방금 보냈어요. 1분 뒤에 다시 시도해 주세요."),
         )
     user.pending_email, user.pending_email_sent_at = email, now

@@ -35,6 +35,14 @@ class AlreadyReviewedError(ApplicationError):
     error_code = ErrorCode.ALREADY_REVIEWED
 
 
+class ReviewTargetNotMemberError(ApplicationError):
+    error_code = ErrorCode.REVIEW_TARGET_NOT_MEMBER
+
+
+class ReviewSelfError(ApplicationError):
+    error_code = ErrorCode.REVIEW_SELF
+
+
 class ReviewNotOpenError(ApplicationError):
     error_code = ErrorCode.REVIEW_NOT_OPEN
 
@@ -102,10 +110,10 @@ def match_review_create(
     for target, _score in scores:
         # None: a name that addresses no member as the reviewer sees them (review_selectors).
         if target is None or target.pk not in members:
-            raise ApplicationError(ErrorCode.REVIEW_TARGET_NOT_MEMBER)
+            raise ReviewTargetNotMemberError()
     for target, _score in scores:
         if target.pk == reviewer.pk:
-            raise ApplicationError(ErrorCode.REVIEW_SELF)
+            raise ReviewSelfError()
     errors = []
     for _target, score in scores:
         if score not in REVIEW_SCORES:

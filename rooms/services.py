@@ -43,7 +43,13 @@ from partner42.choices import (
     ContentCategory,
     MethodCategory,
 )
-from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
+from partner42.errors import (
+    ApplicationError,
+    ErrorCode,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
 from partner42.text import is_blank
 from restaurants.geo import campus_keys
 from restaurants.models import Restaurant
@@ -74,6 +80,57 @@ Conditions = Mapping[str, Iterable[str]]
 # room_update's default for `restaurant`: keep it (the React client knows no restaurants).
 UNCHANGED: Any = object()
 T = TypeVar("T")
+
+
+# --- Errors (SPEC section 10) -------------------------------------------------------------------
+
+
+class ArticleDeletedError(ApplicationError):
+    error_code = ErrorCode.ARTICLE_DELETED
+
+
+class NotArticleAuthorError(ApplicationError):
+    error_code = ErrorCode.NOT_ARTICLE_AUTHOR
+
+
+class ArticleCompletedError(ApplicationError):
+    error_code = ErrorCode.ARTICLE_COMPLETED
+
+
+class ArticleClosedError(ApplicationError):
+    error_code = ErrorCode.ARTICLE_CLOSED
+
+
+class AlreadyParticipantError(ApplicationError):
+    error_code = ErrorCode.ALREADY_PARTICIPANT
+
+
+class ArticleFullError(ApplicationError):
+    error_code = ErrorCode.ARTICLE_FULL
+
+
+class AuthorCannotLeaveError(ApplicationError):
+    error_code = ErrorCode.AUTHOR_CANNOT_LEAVE
+
+
+class NotParticipantError(ApplicationError):
+    error_code = ErrorCode.NOT_PARTICIPANT
+
+
+class NotOpinionAuthorError(ApplicationError):
+    error_code = ErrorCode.NOT_OPINION_AUTHOR
+
+
+class NoParticipantBesidesAuthorError(ApplicationError):
+    error_code = ErrorCode.NO_PARTICIPANT_BESIDES_AUTHOR
+
+
+class CapacityBelowCountError(ApplicationError):
+    error_code = ErrorCode.CAPACITY_BELOW_COUNT
+
+
+class DateInPastError(ApplicationError):
+    error_code = ErrorCode.DATE_IN_PAST
 
 
 @dataclass(frozen=True)
@@ -107,9 +164,7 @@ def _clean_meeting_time(value: TimeOfDay | None) -> TimeOfDay | None:
     if value is None:
         return None
     if not isinstance(value, TimeOfDay):
-        raise ApplicationError(
-            ErrorCode.INVALID_INPUT, errors=[_error("meetingTime", value, _("A time, HH:mm."))]
-        )
+        raise InvalidInputError(errors=[_error("meetingTime", value, _("A time, HH:mm."))])
     # Minutes are all a meeting needs; seconds would only make two equal times differ.
     return value.replace(second=0, microsecond=0, tzinfo=None)
 
@@ -176,10 +231,9 @@ def _validate_room(
         cleaned, condition_errors = _clean_conditions(category, conditions)
         errors.extend(condition_errors)
     if errors:
-        raise ApplicationError(ErrorCode.INVALID_INPUT, errors=errors)
+        raise InvalidInputError(errors=errors)
     if meeting_date < room_today(now) and not allow_past_date:
-        raise ApplicationError(
-            ErrorCode.DATE_IN_PAST,
+        raise DateInPastError(
             errors=[
                 _error(
                     "date",
@@ -215,9 +269,7 @@ def _check_restaurant(
             "minutes": NEAR_WALK_MINUTES
         }
     if reason:
-        raise ApplicationError(
-            ErrorCode.INVALID_INPUT, errors=[_error("restaurantId", restaurant.api_id, reason)]
-        )
+        raise InvalidInputError(errors=[_error("restaurantId", restaurant.api_id, reason)])
 
 
 def _replace_conditions(room: Room, conditions: dict[str, list[str]]) -> None:
@@ -236,13 +288,13 @@ def _check_visible(room: Room, user: User | None) -> None:
     """A deleted room does not exist except for operators, who get the real reason (AR006)."""
     if room.deleted_at is not None:
         if user_is_operator(user):
-            raise ApplicationError(ErrorCode.ARTICLE_DELETED)
+            raise ArticleDeletedError()
         raise NotFoundError()
 
 
 def _check_author_or_operator(room: Room, user: User) -> None:
     if not user_is_author_or_operator(user, author_pk=room.author_id):
-        raise ApplicationError(ErrorCode.NOT_ARTICLE_AUTHOR)
+        raise NotArticleAuthorError()
 
 
 # --- Rooms --------------------------------------------------------------------------------------
@@ -330,10 +382,9 @@ def room_update(
         _check_visible(current, user)
         _check_author_or_operator(current, user)
         if current.is_complete:
-            raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            raise ArticleCompletedError()
         if participant_num_max < current.participant_num:
-            raise ApplicationError(
-                ErrorCode.CAPACITY_BELOW_COUNT,
+            raise CapacityBelowCountError(
                 errors=[
                     _error(
                         "participantNumMax",
@@ -385,13 +436,13 @@ def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatCha
     def attempt(current: Room) -> Room | None:
         _check_visible(current, user)
         if current.is_complete:
-            raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            raise ArticleCompletedError()
         if room_is_closed(current, today):
-            raise ApplicationError(ErrorCode.ARTICLE_CLOSED)
+            raise ArticleClosedError()
         if Participation.objects.filter(room=current, user=user).exists():
-            raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT)
+            raise AlreadyParticipantError()
         if current.participant_num >= current.participant_num_max:
-            raise ApplicationError(ErrorCode.ARTICLE_FULL)
+            raise ArticleFullError()
         won = (
             _open_room(current)
             .filter(participant_num__lt=F("participant_num_max"))
@@ -403,7 +454,7 @@ def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatCha
             except IntegrityError:
                 # The same user joined in a concurrent request; leaving this block with the
                 # exception rolls back our UPDATE with it.
-                raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT) from None
+                raise AlreadyParticipantError() from None
             # The alarm row commits (or not) with the join; it is pushed on commit.
             alarm_create(
                 user=current.author,
@@ -425,11 +476,11 @@ def room_leave(*, room: Room, user: User) -> SeatChange:
     def attempt(current: Room) -> Room | None:
         _check_visible(current, user)
         if current.is_complete:
-            raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            raise ArticleCompletedError()
         if current.author_id == user.pk:
-            raise ApplicationError(ErrorCode.AUTHOR_CANNOT_LEAVE)
+            raise AuthorCannotLeaveError()
         if not Participation.objects.filter(room=current, user=user).exists():
-            raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
+            raise NotParticipantError()
         won = (
             _open_room(current)
             .filter(participant_num__gt=1)
@@ -439,7 +490,7 @@ def room_leave(*, room: Room, user: User) -> SeatChange:
             removed, _details = Participation.objects.filter(room=current, user=user).delete()
             if removed != 1:
                 # A concurrent leave of the same user won; this raise undoes our UPDATE.
-                raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
+                raise NotParticipantError()
             alarm_create(
                 user=current.author,
                 alarm_type=AlarmType.PARTICIPATION_CANCEL_ON_MY_POST,
@@ -464,7 +515,7 @@ def room_delete(*, room: Room, user: User, now: datetime | None = None) -> Room:
         raise NotFoundError()  # also for operators: there is nothing left to delete
     _check_author_or_operator(current, user)
     if current.is_complete:
-        raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+        raise ArticleCompletedError()
     won = Room.objects.filter(pk=current.pk, deleted_at__isnull=True, is_complete=False).update(
         deleted_at=now or timezone.now(), version=F("version") + 1
     )
@@ -536,20 +587,16 @@ def _backoff(attempt: int) -> None:
 
 def _reason(current: Room, user: User) -> ApplicationError:
     if current.deleted_at is not None:
-        return (
-            ApplicationError(ErrorCode.ARTICLE_DELETED)
-            if user_is_operator(user)
-            else NotFoundError()
-        )
+        return ArticleDeletedError() if user_is_operator(user) else NotFoundError()
     if current.is_complete:
-        return ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-    return ApplicationError(ErrorCode.INTERNAL)
+        return ArticleCompletedError()
+    return ApplicationError()  # C004, the default code
 
 
 def _undecided(room: Room) -> ApplicationError:
     # Unreachable: the last attempt holds the row lock, so its compare-and-set cannot lose.
     logger.error("room %s: the locked attempt lost its compare-and-set", room.pk)
-    return ApplicationError(ErrorCode.INTERNAL)
+    return ApplicationError()  # C004, the default code
 
 
 # --- Comments -----------------------------------------------------------------------------------
@@ -557,8 +604,7 @@ def _undecided(room: Room) -> ApplicationError:
 
 def _clean_comment_content(content: str) -> str:
     if is_blank(content) or len(content) > COMMENT_MAX:
-        raise ApplicationError(
-            ErrorCode.INVALID_INPUT,
+        raise InvalidInputError(
             errors=[
                 _error(
                     "content",
@@ -615,7 +661,7 @@ def comment_create(
 
 def _check_comment_author(comment: Comment, user: User) -> None:
     if not user_is_author_or_operator(user, author_pk=comment.author_id):
-        raise ApplicationError(ErrorCode.NOT_OPINION_AUTHOR)
+        raise NotOpinionAuthorError()
 
 
 @transaction.atomic
@@ -669,7 +715,7 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
         _check_visible(current, user)
         _check_author_or_operator(current, user)
         if current.is_complete:
-            raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+            raise ArticleCompletedError()
         members = [
             p.user
             for p in Participation.objects.filter(room=current)
@@ -679,7 +725,7 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
         # The author first, then the others in the order they joined.
         members.sort(key=lambda member: member.pk != current.author_id)
         if not any(member.pk != current.author_id for member in members):
-            raise ApplicationError(ErrorCode.NO_PARTICIPANT_BESIDES_AUTHOR)
+            raise NoParticipantBesidesAuthorError()
         completed_at = now or timezone.now()
         won = _open_room(current).update(
             is_complete=True,
@@ -706,7 +752,7 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
             except IntegrityError:
                 # The room already has its match (the unique room): unreachable past the
                 # compare-and-set, and raising here undoes our update with it.
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED) from None
+                raise ArticleCompletedError() from None
             board_changed()
             room_changed(current.api_id)
             return match
