@@ -8,9 +8,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_is_author_or_operator, user_is_operator
@@ -20,7 +22,21 @@ from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
 from rooms.cache import board_cached, board_key
 from rooms.models import Comment, Participation, Room, RoomCondition
-from rooms.services import room_is_closed, room_today
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def room_today(now: datetime | None = None) -> date:
+    """Today in Seoul, the only calendar the product knows."""
+    return timezone.localtime(now or timezone.now(), SEOUL).date()
+
+
+def room_is_closed(room: Room, today: date) -> bool:
+    """Open for joins no longer: its meeting day has passed in Seoul (SPEC section 3).
+
+    A completed room is closed as well, with a reason of its own (AR007 "completed")."""
+    return room.date < today
+
 
 # The API's sort names (the original's entity fields) and their ORM lookups.
 BOARD_SORT_FIELDS = {

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as TimeOfDay
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -67,10 +66,10 @@ from rooms.models import (
     Room,
     RoomCondition,
 )
+from rooms.selectors import room_is_closed, room_today
 
 logger = logging.getLogger(__name__)
 
-SEOUL = ZoneInfo("Asia/Seoul")
 # Optimistic attempts, the last of which locks the row. Each lost attempt means another change won.
 SEAT_ATTEMPTS = 6
 BACKOFF_BASE_SECONDS = 0.002
@@ -146,18 +145,6 @@ class SeatChange:
 
 def _error(field: str, value: object, reason: str) -> dict[str, str]:
     return {"field": field, "value": "" if value is None else str(value), "reason": reason}
-
-
-def room_today(now: datetime | None = None) -> date:
-    """Today in Seoul, the only calendar the product knows."""
-    return timezone.localtime(now or timezone.now(), SEOUL).date()
-
-
-def room_is_closed(room: Room, today: date) -> bool:
-    """Open for joins no longer: its meeting day has passed in Seoul (SPEC section 3).
-
-    A completed room is closed as well, with a reason of its own (AR007 "completed")."""
-    return room.date < today
 
 
 def _clean_meeting_time(value: TimeOfDay | None) -> TimeOfDay | None:
