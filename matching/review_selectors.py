@@ -159,14 +159,6 @@ def match_get_visible(*, api_id: Any, viewer, check_member: bool = True) -> Matc
     return view
 
 
-def match_get(*, api_id: Any) -> Match:
-    """The bare match, 404 C003 when absent (the review checks membership itself)."""
-    match = Match.objects.select_related("room").filter(api_id=parse_api_id(api_id)).first()
-    if match is None:
-        raise NotFoundError()
-    return match
-
-
 def match_memberships(
     *, user, category: str | None = None, method: str | None = None
 ) -> QuerySet[MatchMember]:

@@ -410,10 +410,6 @@ def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
     return result
 
 
-def room_comment_count(room: Room) -> int:
-    return Comment.objects.filter(room=room, deleted_at__isnull=True).count()
-
-
 # --- My rooms -----------------------------------------------------------------------------------
 
 

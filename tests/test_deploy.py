@@ -32,7 +32,7 @@ from django.core.management import get_commands
 from django.urls import reverse
 
 from partner42 import metrics
-from partner42.testing import free_port, serve_in_thread
+from tests.helpers import free_port, serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -62,7 +62,7 @@ def base_env(**extra: str) -> dict[str, str]:
 def django_env(**extra: str) -> dict[str, str]:
     """A child process on the test settings, the same MariaDB and Redis as this run."""
     return base_env(
-        DJANGO_SETTINGS_MODULE="partner42.test_settings",
+        DJANGO_SETTINGS_MODULE="tests.settings",
         DATABASE_URL=os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/partner42"),
         REDIS_URL=django_settings.REDIS_URL,
         **extra,

@@ -10,7 +10,7 @@ from django.db import transaction
 from alarms.models import Alarm, AlarmType
 from alarms.services import alarm_create, alarm_list_mark_read, alarm_push_unread_count
 from alarms.tests.factories import AlarmFactory
-from partner42.testing import free_port
+from tests.helpers import free_port
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ browser to upgrade requests to https (there is no TLS on the test server). Every
 CSP included, is what production runs.
 """
 
-from partner42.test_settings import *  # noqa: F403
-from partner42.test_settings import CONTENT_SECURITY_POLICY
+from tests.settings import *  # noqa: F403
+from tests.settings import CONTENT_SECURITY_POLICY
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
