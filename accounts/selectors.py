@@ -5,6 +5,12 @@ from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 from partner42.models import parse_api_id
 
 
+class NotYoursError(ForbiddenError):
+    """U001: another student's profile."""
+
+    error_code = ErrorCode.NOT_YOURS
+
+
 def user_is_operator(user: User | None) -> bool:
     """Staff: operators see deleted rooms and anonymous authors. False for visitors and None."""
     return bool(user is not None and user.is_authenticated and user.is_staff)
@@ -30,7 +36,7 @@ def user_get_visible(*, api_id: str, viewer: User) -> User:
     """A profile the viewer may read: their own, or anyone's for an operator."""
     user = user_get(api_id=api_id)
     if not user_is_author_or_operator(viewer, author_pk=user.pk):
-        raise ForbiddenError(ErrorCode.NOT_YOURS)
+        raise NotYoursError()
     return user
 
 
@@ -38,5 +44,5 @@ def user_get_own(*, api_id: str, viewer: User) -> User:
     """A profile the viewer may change: only their own (operators use the admin)."""
     user = user_get(api_id=api_id)
     if user.pk != viewer.pk:
-        raise ForbiddenError(ErrorCode.NOT_YOURS)
+        raise NotYoursError()
     return user

@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import email_tokens
 from accounts.models import User
-from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, InvalidInputError
+from accounts.selectors import NotYoursError
+from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
 from partner42.text import (
     RESERVED_NICKNAME_MESSAGE,
     VISIBLE_TEXT_MESSAGE,
@@ -298,8 +299,7 @@ def email_confirmation_claim(*, user: User, token: str) -> str:
             message=_("올바르지 않은 링크예요. 메일의 링크를 그대로 열어 주세요.")
         ) from exc
     if claim.user_api_id != str(user.api_id):
-        raise ForbiddenError(
-            ErrorCode.NOT_YOURS,
+        raise NotYoursError(
             message=_(
                 "이 링크는 다른 계정에서 요청한 거예요. 이메일을 바꾸려는 계정으로 로그인해 주세요."
             ),

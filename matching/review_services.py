@@ -23,7 +23,8 @@ from matching.models import (
     MemberReview,
 )
 from matching.review_selectors import review_available_time
-from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, InvalidInputError
+from matching.selectors import NotMatchMemberError
+from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
 
 # Which part of the product a kind of row rewards.
 ACTIVITY_TYPES: dict[str, str] = {
@@ -106,7 +107,7 @@ def match_review_create(
     members = {m.user_id: m for m in MatchMember.objects.filter(match=match)}
     me = members.get(reviewer.pk)
     if me is None:
-        raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
+        raise NotMatchMemberError()
     for target, _score in scores:
         # None: a name that addresses no member as the reviewer sees them (review_selectors).
         if target is None or target.pk not in members:

@@ -17,6 +17,12 @@ from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 Status = RandomMatchRequest.Status
 
 
+class NotMatchMemberError(ForbiddenError):
+    """MCH002: the match is someone else's (a 403 page on the site)."""
+
+    error_code = ErrorCode.NOT_MATCH_MEMBER
+
+
 def random_match_active(*, now: datetime | None = None) -> QuerySet[RandomMatchRequest]:
     now = now or timezone.now()
     return RandomMatchRequest.objects.filter(status=Status.WAITING, expires_at__gt=now)
@@ -105,7 +111,7 @@ def match_get_for_member(*, user, api_id) -> Match:
     if match is None:
         raise NotFoundError()
     if not any(member.user_id == user.pk for member in match.members.all()):
-        raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
+        raise NotMatchMemberError()
     return match
 
 

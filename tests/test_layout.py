@@ -96,13 +96,24 @@ def _calls(tree: ast.Module) -> Iterator[ast.Call]:
     return (node for node in ast.walk(tree) if isinstance(node, ast.Call))
 
 
+def _is_error_code(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "ErrorCode"
+    )
+
+
 def test_it_raises_error_classes_not_codes():
-    """One idiom: a service raises an ApplicationError subclass, never ApplicationError(code)."""
+    """One idiom: code raises an ApplicationError subclass (its code is the class's), never
+    `ApplicationError(ErrorCode.X)` or `ForbiddenError(ErrorCode.X)`."""
     found = [
         f"{relative}:{call.lineno}"
         for relative, tree in product_modules()
         for call in _calls(tree)
-        if isinstance(call.func, ast.Name) and call.func.id == "ApplicationError" and call.args
+        if isinstance(call.func, ast.Name)
+        and call.func.id.endswith("Error")
+        and any(_is_error_code(arg) for arg in call.args)
     ]
     assert found == []
 
