@@ -9,7 +9,6 @@ and DEBUG are both on.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -34,10 +33,6 @@ DEMO_STUDENTS: tuple[DemoStudent, ...] = (
 DEMO_LOGINS: frozenset[str] = frozenset(s.login for s in DEMO_STUDENTS)
 DEMO_CAMPUS = "Seoul"
 DEMO_OPERATOR = DemoStudent(login="demo_operator", nickname="운영자")
-
-
-def demo_login_enabled() -> bool:
-    return bool(settings.DEMO_LOGIN and settings.DEBUG)
 
 
 def demo_student_list() -> QuerySet[User]:

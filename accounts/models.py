@@ -49,10 +49,6 @@ class User(AbstractUser):
             self.email = None
         super().save(*args, **kwargs)
 
-    @property
-    def is_operator(self) -> bool:
-        return self.is_staff
-
 
 class IssuedRefreshToken(models.Model):
     """One refresh token we handed out: our own allow/deny list (no simplejwt blacklist app).

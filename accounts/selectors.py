@@ -5,9 +5,23 @@ from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 from partner42.models import parse_api_id
 
 
+class NotYoursError(ForbiddenError):
+    """U001: another student's profile."""
+
+    error_code = ErrorCode.NOT_YOURS
+
+
 def user_is_operator(user: User | None) -> bool:
     """Staff: operators see deleted rooms and anonymous authors. False for visitors and None."""
     return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def user_is_author_or_operator(user: User | None, *, author_pk: int | None) -> bool:
+    """The one "author or operator" rule: who may edit, delete, complete a room or a comment and
+    see an anonymous author. False for visitors and None."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.pk == author_pk or user_is_operator(user)
 
 
 def user_get(*, api_id: str) -> User:
@@ -21,8 +35,8 @@ def user_get(*, api_id: str) -> User:
 def user_get_visible(*, api_id: str, viewer: User) -> User:
     """A profile the viewer may read: their own, or anyone's for an operator."""
     user = user_get(api_id=api_id)
-    if user.pk != viewer.pk and not viewer.is_staff:
-        raise ForbiddenError(ErrorCode.NOT_YOURS)
+    if not user_is_author_or_operator(viewer, author_pk=user.pk):
+        raise NotYoursError()
     return user
 
 
@@ -30,5 +44,5 @@ def user_get_own(*, api_id: str, viewer: User) -> User:
     """A profile the viewer may change: only their own (operators use the admin)."""
     user = user_get(api_id=api_id)
     if user.pk != viewer.pk:
-        raise ForbiddenError(ErrorCode.NOT_YOURS)
+        raise NotYoursError()
     return user

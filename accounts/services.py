@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import email_tokens
 from accounts.models import User
-from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, InvalidInputError
+from accounts.selectors import NotYoursError
+from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
 from partner42.text import (
     RESERVED_NICKNAME_MESSAGE,
     VISIBLE_TEXT_MESSAGE,
@@ -147,6 +148,14 @@ def user_upsert_from_intra(*, profile: dict) -> tuple[User, bool]:
 # --- Password login and profile changes ----------------------------------------------------
 
 
+class BadCredentialsError(ApplicationError):
+    error_code = ErrorCode.BAD_CREDENTIALS
+
+
+class EmailResendTooSoonError(ApplicationError):
+    error_code = ErrorCode.THROTTLED
+
+
 def _field_error(field: str, value: str, reason) -> dict[str, str]:
     return {"field": field, "value": value, "reason": str(reason)}
 
@@ -155,7 +164,7 @@ def user_authenticate(*, request: HttpRequest, username: str, password: str) -> 
     """The operators' password login (students have no password): the user or AU005."""
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        raise ApplicationError(ErrorCode.BAD_CREDENTIALS)
+        raise BadCredentialsError()
     return user
 
 
@@ -205,8 +214,7 @@ def _email_mail_claim(*, user: User, email: str, now, site_url: str) -> None:
         .update(pending_email=email, pending_email_sent_at=now)
     )
     if claimed != 1:
-        raise ApplicationError(
-            ErrorCode.THROTTLED,
+        raise EmailResendTooSoonError(
             message=_("확인 메일을 방금 보냈어요. 1분 뒤에 다시 시도해 주세요."),
         )
     user.pending_email, user.pending_email_sent_at = email, now
@@ -291,8 +299,7 @@ def email_confirmation_claim(*, user: User, token: str) -> str:
             message=_("올바르지 않은 링크예요. 메일의 링크를 그대로 열어 주세요.")
         ) from exc
     if claim.user_api_id != str(user.api_id):
-        raise ForbiddenError(
-            ErrorCode.NOT_YOURS,
+        raise NotYoursError(
             message=_(
                 "이 링크는 다른 계정에서 요청한 거예요. 이메일을 바꾸려는 계정으로 로그인해 주세요."
             ),

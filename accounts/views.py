@@ -6,9 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.demo import demo_login_choices, demo_login_enabled
+from accounts.demo import demo_login_choices
 from accounts.forms import DemoLoginForm
 from accounts.services import email_confirmation_claim, user_email_confirm
+from partner42.demo import demo_login_enabled
 from partner42.errors import ApplicationError
 
 

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from alarms.models import Alarm, AlarmType
-from alarms.selectors import alarm_unread_count
+from alarms.selectors import alarm_list, alarm_unread_count
+from partner42.pagination import SliceParams, slice_queryset
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +130,17 @@ def alarm_list_mark_read(*, user, alarm_ids: list[int]) -> int:
             partial(alarm_push_unread_count, user_id=user.pk, user_api_id=user.api_id)
         )
     return updated
+
+
+def alarm_list_read(*, user, params: SliceParams) -> tuple[list[Alarm], bool]:
+    """A slice of the user's alarms, newest first by default; listing them marks them read.
+
+    The one rule for the API and the page: the alarms come back as they were before this call
+    (new ones still unread), and the unread ones among them become read.
+    """
+    alarms, has_next = slice_queryset(alarm_list(user=user), params)
+    alarm_list_mark_read(user=user, alarm_ids=[alarm.pk for alarm in alarms if not alarm.is_read])
+    return alarms, has_next
 
 
 def alarm_push_unread_count(*, user_id: int, user_api_id: uuid.UUID | str) -> bool:

@@ -5,10 +5,9 @@ from django.views.decorators.http import require_GET
 
 from alarms.api.views import ALARM_DEFAULT_ORDER, ALARM_SORT_FIELDS
 from alarms.models import Alarm, AlarmType
-from alarms.selectors import alarm_list
-from alarms.services import alarm_list_mark_read
+from alarms.services import alarm_list_read
 from partner42.errors import ApplicationError
-from partner42.pagination import SliceParams, slice_params, slice_queryset
+from partner42.pagination import SliceParams, slice_params
 
 
 class _QueryParams:
@@ -28,11 +27,8 @@ def alarm_list_page(request):
         )
     except ApplicationError:
         params = SliceParams(page=0, size=20, order_by=[*ALARM_DEFAULT_ORDER, "-pk"])
-    alarms, has_next = slice_queryset(alarm_list(user=request.user), params)
+    alarms, has_next = alarm_list_read(user=request.user, params=params)
     items = [{"alarm": alarm, "link": _link(alarm)} for alarm in alarms]
-    alarm_list_mark_read(
-        user=request.user, alarm_ids=[alarm.pk for alarm in alarms if not alarm.is_read]
-    )
     return render(
         request,
         "alarms/alarm_list.html",

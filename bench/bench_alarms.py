@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.test import Client
 
     from accounts.models import User
-    from partner42.testing import free_port, port_open, running
+    from tests.helpers import free_port, port_open, running
 
     with bench_database("alarms") as database:
         user = User.objects.create(username="bench-alarms", email="bench@example.com")

@@ -26,7 +26,7 @@ TRIVIAL_PATH = "/bench/trivial"
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partner42.test_settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     warnings.filterwarnings("ignore", message="No directory at")  # collectstatic: irrelevant
     import django
     from django.apps import apps
@@ -42,7 +42,7 @@ def bench_database(suffix: str) -> Iterator[str]:
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    from partner42.testing import database_url
+    from tests.helpers import database_url
 
     db = settings.DATABASES["default"]
     db.setdefault("TEST", {})["NAME"] = f"bench_{suffix}_{db['NAME']}"[:64]
@@ -59,7 +59,7 @@ def gunicorn(
     *, database: str, env: dict[str, str] | None = None, workers: int = 0, threads: int = 8
 ) -> Iterator[str]:
     """gunicorn (gthread) serving bench.settings on a free port; yields its base URL."""
-    from partner42.testing import free_port, running
+    from tests.helpers import free_port, running
 
     port = free_port()
     workers = workers or max(2, os.cpu_count() or 2)
@@ -88,8 +88,8 @@ def gunicorn(
 
 
 def wait_or_exit(process: subprocess.Popen, ready: Callable[[], bool], *, what: str) -> None:
-    """partner42.testing.wait_until_ready, ending the benchmark when the server never comes."""
-    from partner42.testing import NotReadyError, wait_until_ready
+    """tests.helpers.wait_until_ready, ending the benchmark when the server never comes."""
+    from tests.helpers import NotReadyError, wait_until_ready
 
     try:
         wait_until_ready(process, ready, what=what, interval=0.2)

@@ -5,8 +5,8 @@ DRF keeps a list of all its timestamps in the cache, which would be measured ins
 
 import os
 
-from partner42.test_settings import *  # noqa: F403
-from partner42.test_settings import CACHES, LOGGING, REST_FRAMEWORK
+from tests.settings import *  # noqa: F403
+from tests.settings import CACHES, LOGGING, REST_FRAMEWORK
 
 ROOT_URLCONF = "bench.urls"
 DEBUG = False

@@ -16,13 +16,14 @@ from django.utils.translation import gettext
 
 from accounts.selectors import user_is_operator
 from matching.models import Activity, Match, MatchCondition, MatchMember
+from matching.selectors import NotMatchMemberError
 from partner42.choices import (
     ANONYMOUS_NICKNAME,
     CONDITION_ENUMS,
     ContentCategory,
     conditions_by_kind,
 )
-from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
+from partner42.errors import NotFoundError
 from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
 from partner42.text import name_key
@@ -155,16 +156,8 @@ def match_get_visible(*, api_id: Any, viewer, check_member: bool = True) -> Matc
         raise NotFoundError()
     view = _match_view(match, viewer, membership=None)
     if check_member and not view.is_member and not user_is_operator(viewer):
-        raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
+        raise NotMatchMemberError()
     return view
-
-
-def match_get(*, api_id: Any) -> Match:
-    """The bare match, 404 C003 when absent (the review checks membership itself)."""
-    match = Match.objects.select_related("room").filter(api_id=parse_api_id(api_id)).first()
-    if match is None:
-        raise NotFoundError()
-    return match
 
 
 def match_memberships(

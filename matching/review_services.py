@@ -23,7 +23,8 @@ from matching.models import (
     MemberReview,
 )
 from matching.review_selectors import review_available_time
-from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, InvalidInputError
+from matching.selectors import NotMatchMemberError
+from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
 
 # Which part of the product a kind of row rewards.
 ACTIVITY_TYPES: dict[str, str] = {
@@ -33,6 +34,14 @@ ACTIVITY_TYPES: dict[str, str] = {
 
 class AlreadyReviewedError(ApplicationError):
     error_code = ErrorCode.ALREADY_REVIEWED
+
+
+class ReviewTargetNotMemberError(ApplicationError):
+    error_code = ErrorCode.REVIEW_TARGET_NOT_MEMBER
+
+
+class ReviewSelfError(ApplicationError):
+    error_code = ErrorCode.REVIEW_SELF
 
 
 class ReviewNotOpenError(ApplicationError):
@@ -98,14 +107,14 @@ def match_review_create(
     members = {m.user_id: m for m in MatchMember.objects.filter(match=match)}
     me = members.get(reviewer.pk)
     if me is None:
-        raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
+        raise NotMatchMemberError()
     for target, _score in scores:
         # None: a name that addresses no member as the reviewer sees them (review_selectors).
         if target is None or target.pk not in members:
-            raise ApplicationError(ErrorCode.REVIEW_TARGET_NOT_MEMBER)
+            raise ReviewTargetNotMemberError()
     for target, _score in scores:
         if target.pk == reviewer.pk:
-            raise ApplicationError(ErrorCode.REVIEW_SELF)
+            raise ReviewSelfError()
     errors = []
     for _target, score in scores:
         if score not in REVIEW_SCORES:

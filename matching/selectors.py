@@ -1,7 +1,9 @@
 """Reads of the matching app.
 
-A WAITING request past `expires_at` counts as gone everywhere here, whether or not a run has
-expired it yet: correctness never waits for beat.
+A WAITING request past `expires_at` counts as expired everywhere here, whether or not a run has
+expired it yet: correctness never waits for beat, and a read never writes. The row, and its "no
+partner found" alarm, are written by the scheduled run (`random_match_expire_due`) or by the
+user's next write.
 """
 
 from datetime import datetime
@@ -13,6 +15,12 @@ from matching.models import Block, Match, MatchMember, RandomMatchRequest
 from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 
 Status = RandomMatchRequest.Status
+
+
+class NotMatchMemberError(ForbiddenError):
+    """MCH002: the match is someone else's (a 403 page on the site)."""
+
+    error_code = ErrorCode.NOT_MATCH_MEMBER
 
 
 def random_match_active(*, now: datetime | None = None) -> QuerySet[RandomMatchRequest]:
@@ -43,13 +51,27 @@ def random_match_waiting_count(*, category: str | None = None, now=None, exclude
     return qs.values("user_id").distinct().count()
 
 
-def random_match_request_latest(*, user, category: str) -> RandomMatchRequest | None:
+def _as_of(request: RandomMatchRequest | None, now: datetime | None) -> RandomMatchRequest | None:
+    """The request as the student sees it at `now`: still WAITING past its time is EXPIRED."""
+    if (
+        request is not None
+        and request.status == Status.WAITING
+        and request.expires_at <= (now or timezone.now())
+    ):
+        request.status = Status.EXPIRED  # in memory only: reads never write
+    return request
+
+
+def random_match_request_latest(
+    *, user, category: str, now: datetime | None = None
+) -> RandomMatchRequest | None:
     """The user's most recent request in `category`, whatever its state (for the pages)."""
-    return (
+    return _as_of(
         RandomMatchRequest.objects.filter(user=user, category=category)
         .select_related("match")
         .order_by("-created_at", "-id")
-        .first()
+        .first(),
+        now,
     )
 
 
@@ -63,9 +85,10 @@ def random_match_last_category(*, user) -> str | None:
     )
 
 
-def random_match_request_get(*, user, api_id) -> RandomMatchRequest:
-    request = (
-        RandomMatchRequest.objects.filter(user=user, api_id=api_id).select_related("match").first()
+def random_match_request_get(*, user, api_id, now: datetime | None = None) -> RandomMatchRequest:
+    request = _as_of(
+        RandomMatchRequest.objects.filter(user=user, api_id=api_id).select_related("match").first(),
+        now,
     )
     if request is None:
         raise NotFoundError()
@@ -88,7 +111,7 @@ def match_get_for_member(*, user, api_id) -> Match:
     if match is None:
         raise NotFoundError()
     if not any(member.user_id == user.pk for member in match.members.all()):
-        raise ForbiddenError(ErrorCode.NOT_MATCH_MEMBER)
+        raise NotMatchMemberError()
     return match
 
 

@@ -168,6 +168,17 @@ def _slack_match_notice(*, emails: list[str], summary: str) -> None:
 # --- Random-match requests --------------------------------------------------------------------
 
 
+def random_match_conditions_split(
+    *, category: str, conditions: Mapping[str, Iterable[str] | None]
+) -> tuple[list[str], list[str]]:
+    """RM003: a random request carries places and the category's one option kind
+    (`RANDOM_CONDITION_KINDS`); any other kind with values is refused. Empty or None is "any"."""
+    place_kind, option_kind = RANDOM_CONDITION_KINDS[category]
+    if any(values for kind, values in conditions.items() if kind not in (place_kind, option_kind)):
+        raise RandomMatchWrongConditionError()
+    return list(conditions.get(place_kind) or ()), list(conditions.get(option_kind) or ())
+
+
 def _clean_conditions(category: str, places: Iterable[str], options: Iterable[str]):
     place_kind, option_kind = RANDOM_CONDITION_KINDS[category]
     try:
@@ -191,17 +202,21 @@ def random_match_request_create(
     category: str,
     places: Iterable[str] = (),
     options: Iterable[str] = (),
+    conditions: Mapping[str, Iterable[str] | None] | None = None,
     now: datetime | None = None,
 ) -> RandomMatchRequest:
     """Queue a request (empty lists = any) and trigger a matchmaking run after commit.
 
-    `options` are ways of eating for MEAL, types of study for STUDY.
+    `options` are ways of eating for MEAL, types of study for STUDY. Or `conditions` by kind
+    instead of both, checked against the category (RM003, `random_match_conditions_split`).
     """
     now = now or timezone.now()
     try:
         category = ContentCategory(category)
     except ValueError as exc:
         raise InvalidInputError() from exc
+    if conditions is not None:
+        places, options = random_match_conditions_split(category=category, conditions=conditions)
     places, options = _clean_conditions(category, places, options)
     # A request past its time but not yet expired by beat still holds the waiting key.
     random_match_expire_due(now=now, user=user)

@@ -6,8 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,13 +28,12 @@ from matching.selectors import (
 from matching.services import (
     block_create,
     block_delete,
-    random_match_expire_due,
     random_match_request_cancel,
     random_match_request_create,
     random_match_request_renew,
 )
 from partner42.choices import ConditionKind, ContentCategory
-from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
+from partner42.errors import ApplicationError
 from partner42.navigation import safe_next
 from partner42.throttling import RANDOM_MATCH, throttle_page
 
@@ -91,9 +89,8 @@ def random_match(request):
             return redirect(_random_url(category))
         status = 400
     now = timezone.now()
-    random_match_expire_due(now=now, user=request.user)
     waiting = random_match_request_waiting(user=request.user, category=category, now=now)
-    latest = random_match_request_latest(user=request.user, category=category)
+    latest = random_match_request_latest(user=request.user, category=category, now=now)
     context = {
         "category": category,
         "categories": ContentCategory,
@@ -148,11 +145,7 @@ def _matched_context(user, match_request) -> dict:
 def random_match_status(request, request_id):
     """The live part of the waiting page (htmx polls it): count, then the result."""
     now = timezone.now()
-    random_match_expire_due(now=now, user=request.user)
-    try:
-        match_request = random_match_request_get(user=request.user, api_id=request_id)
-    except NotFoundError as exc:
-        raise Http404 from exc
+    match_request = random_match_request_get(user=request.user, api_id=request_id, now=now)
     context = {
         "match_request": match_request,
         "category": match_request.category,
@@ -202,7 +195,6 @@ def random_match_renew(request):
         else:
             messages.success(request, _("같은 조건으로 다시 신청했어요."))
         return redirect(_random_url(category))
-    random_match_expire_due(user=request.user)
     expired = []
     for category in ContentCategory:
         latest = random_match_request_latest(user=request.user, category=category)
@@ -214,12 +206,7 @@ def random_match_renew(request):
 @login_required
 @require_GET
 def match_detail(request, match_id):
-    try:
-        match = match_get_for_member(user=request.user, api_id=match_id)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from exc
+    match = match_get_for_member(user=request.user, api_id=match_id)
     if match.room_id is not None:
         # A room's match: that page hides an anonymous author and carries the review form.
         return redirect("mypage:match_detail", match.api_id)

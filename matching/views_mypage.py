@@ -3,7 +3,6 @@ the activity history, and a match's page with its members."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +28,7 @@ from matching.review_selectors import (
 from matching.review_services import match_review_create
 from matching.selectors import block_list, blocked_user_ids
 from partner42.choices import ContentCategory
-from partner42.errors import ApplicationError, ForbiddenError, NotFoundError
+from partner42.errors import ApplicationError
 from partner42.navigation import draft_discard, draft_load, draft_page_context, safe_next
 from partner42.pagination import SliceParams
 from partner42.throttling import REVIEW, throttle_page
@@ -228,12 +227,8 @@ def activity_history_page(request):
 
 
 def _visible_match(request, match_id) -> MatchView:
-    try:
-        return match_get_visible(api_id=match_id, viewer=request.user)
-    except NotFoundError as exc:
-        raise Http404 from exc
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from exc
+    # NotFoundError and ForbiddenError rise to ApplicationErrorMiddleware: the 404 or 403 page.
+    return match_get_visible(api_id=match_id, viewer=request.user)
 
 
 def _match_detail(

@@ -1,4 +1,4 @@
-from accounts.demo import demo_login_enabled
+from partner42.demo import demo_login_enabled
 
 
 def site(request) -> dict:

@@ -4,12 +4,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from partner42 import views
-from partner42.errors import ApplicationError, ErrorCode, error_body
+from partner42.errors import (
+    ApplicationError,
+    ErrorCode,
+    ForbiddenError,
+    NotFoundError,
+    error_body,
+)
 
 API_PREFIX = "/api/"
 
@@ -43,7 +50,9 @@ class ApplicationErrorMiddleware:
     """Turn a domain error raised by a non-DRF view into its 4xx answer, never a 500.
 
     DRF views get this from the exception handler; plain views (pages, the SSE stream) get it here:
-    the SPEC JSON body under /api/, elsewhere a message banner on the page the user came from.
+    the SPEC JSON body under /api/; on a page, the 404 or 403 page for `NotFoundError` and
+    `ForbiddenError` (pages let them rise: they never convert them by hand), elsewhere a message
+    banner on the page the user came from.
     """
 
     def __init__(self, get_response) -> None:
@@ -73,12 +82,22 @@ class ApplicationErrorMiddleware:
         if request.path.startswith(API_PREFIX):
             body = error_body(exception.error_code, exception.message, exception.errors)
             return JsonResponse(body, status=exception.status)
+        if isinstance(exception, NotFoundError):
+            return _page_for(request, Http404(exception.message))
+        if isinstance(exception, ForbiddenError):
+            return _page_for(request, PermissionDenied(exception.message))
         messages.error(request, exception.message)
         referer = request.headers.get("referer", "")
         safe = url_has_allowed_host_and_scheme(
             referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
         return HttpResponseRedirect(referer if safe and referer else "/")
+
+
+def _page_for(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """What Django answers for `exception` raised by a view, the friendly pages included."""
+    friendly = FriendlyErrorPagesMiddleware(None).process_exception(request, exception)
+    return friendly if friendly is not None else response_for_exception(request, exception)
 
 
 class FriendlyErrorPagesMiddleware:

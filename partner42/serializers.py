@@ -91,3 +91,17 @@ class RejectUnknownFieldsMixin:
         for key in unknown:
             errors[key] = [ErrorDetail(str(self.unknown_field_message), code="unknown_field")]
         raise serializers.ValidationError(errors)
+
+
+# OpenAPI shapes shared by the rooms and matching APIs (documentation only).
+class MemberDtoSchema(serializers.Serializer):
+    nickname = serializers.CharField()
+    isAuthor = serializers.BooleanField()
+    isMe = serializers.BooleanField()
+
+
+class MatchConditionDtoSchema(serializers.Serializer):
+    placeList = serializers.ListField(child=serializers.CharField())
+    timeOfEatingList = serializers.ListField(child=serializers.CharField())
+    wayOfEatingList = serializers.ListField(child=serializers.CharField())
+    typeOfStudyList = serializers.ListField(child=serializers.CharField())

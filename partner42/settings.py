@@ -558,7 +558,7 @@ def _websocket_sources(hosts: list[str]) -> list[str]:
 
 
 # htmx (django-htmx's htmx 2) adds this <style> for its request indicators: its hash lets exactly
-# that inline style through (tests/test_deploy.py checks it against the htmx that ships).
+# that inline style through (tests/deploy/ checks it against the htmx that ships).
 HTMX_INDICATOR_STYLE = (
     ".htmx-indicator{opacity:0;visibility: hidden} .htmx-request .htmx-indicator, "
     ".htmx-request.htmx-indicator{opacity:1;visibility: visible;transition: opacity 200ms ease-in}"

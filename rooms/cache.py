@@ -5,8 +5,10 @@ recomputes early with a probability that grows as the expiry nears (XFetch: Vatt
 and Lowenstein, "Optimal Probabilistic Cache Stampede Prevention", VLDB 2015), so a hot key is
 refreshed by one reader shortly before it expires instead of by all readers right after.
 
-Writes invalidate every board at once by bumping a generation number; an entry computed under an
-older generation is ignored. The generation is read in the same round trip as the entry.
+Writes invalidate every board at once by bumping a generation number after commit; an entry
+computed under an older generation is ignored. The generation is read in the same round trip as
+the entry. No write talks to Redis before its commit (no network I/O under the seat lock): a read
+inside the writing transaction itself keys its pages by its pending changes instead.
 """
 
 import hashlib
@@ -19,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,11 @@ def board_cached(
         logger.exception("board cache read failed; computing without the cache")
         return compute()
     generation = found.get(GENERATION_KEY, 0)
+    pending = _changes_in_this_transaction()
+    if pending:
+        # This transaction changed the board and has not committed: its pages are its own, under
+        # a generation no other connection reads (what the bump after commit will be for them).
+        generation = (generation, pending)
     entry = found.get(key)
     if entry is not None and entry.get("gen") == generation:
         # XFetch: -log(u) for u in (0, 1] is an exponential draw, scaled by how long a recompute
@@ -83,13 +90,23 @@ def board_cached(
 
 
 def board_changed() -> None:
-    """Invalidate every cached board page: now (for reads in this transaction) and after commit.
+    """Invalidate every cached board page once the current transaction commits.
 
-    The bump after commit is the one that matters: a reader that computed a page between the first
-    bump and the commit saw the old rows and stored them under the new generation.
+    Only after commit: Redis is network I/O and the caller may hold the room's row lock. Reads in
+    the same transaction see their own changes meanwhile (`_changes_in_this_transaction`).
     """
-    _bump_generation()
     transaction.on_commit(_bump_generation)
+
+
+def _changes_in_this_transaction() -> int:
+    """How many board changes wait for this transaction's commit (0 outside a transaction).
+
+    Django keeps the pending on-commit callbacks per connection and drops a rolled-back
+    savepoint's, so this needs no state, and no I/O, of its own."""
+    if not connection.in_atomic_block:
+        return 0
+    pending = connection.run_on_commit
+    return sum(callback is _bump_generation for _sids, callback, _robust in pending)
 
 
 def _bump_generation() -> None:

@@ -21,7 +21,7 @@ from partner42.text import validate_visible_text
 from restaurants.models import Restaurant
 from restaurants.selectors import restaurant_choice_groups, restaurant_get
 from rooms.models import CAPACITY_MAX, CAPACITY_MIN, COMMENT_MAX, CONTENT_MAX, TITLE_MAX
-from rooms.services import room_today
+from rooms.selectors import room_today
 
 # Form field per condition kind, in display order.
 CONDITION_FIELDS = {

@@ -8,19 +8,35 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors import user_is_operator
+from accounts.selectors import user_is_author_or_operator, user_is_operator
 from partner42.choices import ANONYMOUS_NICKNAME, conditions_by_kind
 from partner42.errors import NotFoundError
 from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
 from rooms.cache import board_cached, board_key
 from rooms.models import Comment, Participation, Room, RoomCondition
-from rooms.services import room_is_closed, room_today
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def room_today(now: datetime | None = None) -> date:
+    """Today in Seoul, the only calendar the product knows."""
+    return timezone.localtime(now or timezone.now(), SEOUL).date()
+
+
+def room_is_closed(room: Room, today: date) -> bool:
+    """Open for joins no longer: its meeting day has passed in Seoul (SPEC section 3).
+
+    A completed room is closed as well, with a reason of its own (AR007 "completed")."""
+    return room.date < today
+
 
 # The API's sort names (the original's entity fields) and their ORM lookups.
 BOARD_SORT_FIELDS = {
@@ -46,7 +62,7 @@ def _viewer_pk(viewer: User | None) -> int | None:
 
 
 def author_visible(*, anonymity: bool, author_pk: int, viewer: User | None) -> bool:
-    return not anonymity or _viewer_pk(viewer) == author_pk or user_is_operator(viewer)
+    return not anonymity or user_is_author_or_operator(viewer, author_pk=author_pk)
 
 
 # --- Single rooms -------------------------------------------------------------------------------
@@ -86,6 +102,7 @@ class RoomDetail:
     author_visible: bool
     is_member: bool
     can_manage: bool  # edit and delete
+    can_complete: bool  # managing, and someone besides the author joined (AR009)
     can_join: bool
     can_leave: bool
     is_today: bool
@@ -116,7 +133,7 @@ def room_detail(*, room: Room, viewer: User | None, now: datetime | None = None)
     is_member = me is not None and any(m.user_pk == me for m in members)
     is_open = not room.is_complete and room.deleted_at is None
     is_closed = not room.is_complete and room_is_closed(room, today)
-    can_manage = is_open and me is not None and (room.author_id == me or user_is_operator(viewer))
+    can_manage = is_open and user_is_author_or_operator(viewer, author_pk=room.author_id)
     return RoomDetail(
         room=room,
         conditions=room_conditions(room),
@@ -124,6 +141,7 @@ def room_detail(*, room: Room, viewer: User | None, now: datetime | None = None)
         author_visible=visible,
         is_member=is_member,
         can_manage=can_manage,
+        can_complete=can_manage and room.participant_num > 1,
         can_join=is_open
         and not is_closed
         and me is not None
@@ -349,8 +367,6 @@ def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
     comments = list(
         Comment.objects.filter(room=room).select_related("author").order_by("created_at", "pk")
     )
-    me = _viewer_pk(viewer)
-    operator = user_is_operator(viewer)
     nodes: dict[int, CommentNode] = {}
     for comment in comments:
         visible = comment_author_visible(comment=comment, room=room, viewer=viewer)
@@ -360,8 +376,7 @@ def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
             nickname=comment.author.nickname if visible else ANONYMOUS_NICKNAME,
             is_room_author=comment.author_id == room.author_id,
             can_manage=comment.deleted_at is None
-            and me is not None
-            and (comment.author_id == me or operator),
+            and user_is_author_or_operator(viewer, author_pk=comment.author_id),
         )
 
     def root_of(comment: Comment) -> Comment:
@@ -393,10 +408,6 @@ def comment_tree(*, room: Room, viewer: User | None) -> list[CommentNode]:
         if root.comment.deleted_at is None or root.replies:
             result.append(root)
     return result
-
-
-def room_comment_count(room: Room) -> int:
-    return Comment.objects.filter(room=room, deleted_at__isnull=True).count()
 
 
 # --- My rooms -----------------------------------------------------------------------------------

@@ -16,12 +16,11 @@ them instead.
 import logging
 import random
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as TimeOfDay
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import user_is_operator
+from accounts.selectors import user_is_author_or_operator, user_is_operator
 from alarms.models import AlarmType
 from alarms.services import alarm_create
 from matching.models import Match
@@ -43,7 +42,13 @@ from partner42.choices import (
     ContentCategory,
     MethodCategory,
 )
-from partner42.errors import ApplicationError, ErrorCode, ForbiddenError, NotFoundError
+from partner42.errors import (
+    ApplicationError,
+    ErrorCode,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
 from partner42.text import is_blank
 from restaurants.geo import campus_keys
 from restaurants.models import Restaurant
@@ -61,10 +66,10 @@ from rooms.models import (
     Room,
     RoomCondition,
 )
+from rooms.selectors import room_is_closed, room_today
 
 logger = logging.getLogger(__name__)
 
-SEOUL = ZoneInfo("Asia/Seoul")
 # Optimistic attempts, the last of which locks the row. Each lost attempt means another change won.
 SEAT_ATTEMPTS = 6
 BACKOFF_BASE_SECONDS = 0.002
@@ -73,6 +78,58 @@ BACKOFF_CAP_SECONDS = 0.05
 Conditions = Mapping[str, Iterable[str]]
 # room_update's default for `restaurant`: keep it (the React client knows no restaurants).
 UNCHANGED: Any = object()
+T = TypeVar("T")
+
+
+# --- Errors (SPEC section 10) -------------------------------------------------------------------
+
+
+class ArticleDeletedError(ApplicationError):
+    error_code = ErrorCode.ARTICLE_DELETED
+
+
+class NotArticleAuthorError(ApplicationError):
+    error_code = ErrorCode.NOT_ARTICLE_AUTHOR
+
+
+class ArticleCompletedError(ApplicationError):
+    error_code = ErrorCode.ARTICLE_COMPLETED
+
+
+class ArticleClosedError(ApplicationError):
+    error_code = ErrorCode.ARTICLE_CLOSED
+
+
+class AlreadyParticipantError(ApplicationError):
+    error_code = ErrorCode.ALREADY_PARTICIPANT
+
+
+class ArticleFullError(ApplicationError):
+    error_code = ErrorCode.ARTICLE_FULL
+
+
+class AuthorCannotLeaveError(ApplicationError):
+    error_code = ErrorCode.AUTHOR_CANNOT_LEAVE
+
+
+class NotParticipantError(ApplicationError):
+    error_code = ErrorCode.NOT_PARTICIPANT
+
+
+class NotOpinionAuthorError(ApplicationError):
+    error_code = ErrorCode.NOT_OPINION_AUTHOR
+
+
+class NoParticipantBesidesAuthorError(ApplicationError):
+    error_code = ErrorCode.NO_PARTICIPANT_BESIDES_AUTHOR
+
+
+class CapacityBelowCountError(ApplicationError):
+    error_code = ErrorCode.CAPACITY_BELOW_COUNT
+
+
+class DateInPastError(ApplicationError):
+    error_code = ErrorCode.DATE_IN_PAST
 
 
 @dataclass(frozen=True)
@@ -90,25 +147,11 @@ def _error(field: str, value: object, reason: str) -> dict[str, str]:
     return {"field": field, "value": "" if value is None else str(value), "reason": reason}
 
 
-def room_today(now: datetime | None = None) -> date:
-    """Today in Seoul, the only calendar the product knows."""
-    return timezone.localtime(now or timezone.now(), SEOUL).date()
-
-
-def room_is_closed(room: Room, today: date) -> bool:
-    """Open for joins no longer: its meeting day has passed in Seoul (SPEC section 3).
-
-    A completed room is closed as well, with a reason of its own (AR007 "completed")."""
-    return room.date < today
-
-
 def _clean_meeting_time(value: TimeOfDay | None) -> TimeOfDay | None:
     if value is None:
         return None
     if not isinstance(value, TimeOfDay):
-        raise ApplicationError(
-            ErrorCode.INVALID_INPUT, errors=[_error("meetingTime", value, _("A time, HH:mm."))]
-        )
+        raise InvalidInputError(errors=[_error("meetingTime", value, _("A time, HH:mm."))])
     # Minutes are all a meeting needs; seconds would only make two equal times differ.
     return value.replace(second=0, microsecond=0, tzinfo=None)
 
@@ -175,10 +218,9 @@ def _validate_room(
         cleaned, condition_errors = _clean_conditions(category, conditions)
         errors.extend(condition_errors)
     if errors:
-        raise ApplicationError(ErrorCode.INVALID_INPUT, errors=errors)
+        raise InvalidInputError(errors=errors)
     if meeting_date < room_today(now) and not allow_past_date:
-        raise ApplicationError(
-            ErrorCode.DATE_IN_PAST,
+        raise DateInPastError(
             errors=[
                 _error(
                     "date",
@@ -214,9 +256,7 @@ def _check_restaurant(
             "minutes": NEAR_WALK_MINUTES
         }
     if reason:
-        raise ApplicationError(
-            ErrorCode.INVALID_INPUT, errors=[_error("restaurantId", restaurant.api_id, reason)]
-        )
+        raise InvalidInputError(errors=[_error("restaurantId", restaurant.api_id, reason)])
 
 
 def _replace_conditions(room: Room, conditions: dict[str, list[str]]) -> None:
@@ -235,13 +275,13 @@ def _check_visible(room: Room, user: User | None) -> None:
     """A deleted room does not exist except for operators, who get the real reason (AR006)."""
     if room.deleted_at is not None:
         if user_is_operator(user):
-            raise ApplicationError(ErrorCode.ARTICLE_DELETED)
+            raise ArticleDeletedError()
         raise NotFoundError()
 
 
 def _check_author_or_operator(room: Room, user: User) -> None:
-    if room.author_id != user.pk and not user_is_operator(user):
-        raise ApplicationError(ErrorCode.NOT_ARTICLE_AUTHOR)
+    if not user_is_author_or_operator(user, author_pk=room.author_id):
+        raise NotArticleAuthorError()
 
 
 # --- Rooms --------------------------------------------------------------------------------------
@@ -324,133 +364,134 @@ def room_update(
         now=now,
         allow_past_date=allow_past_date,
     )
-    for attempt in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
-            _check_visible(current, user)
-            _check_author_or_operator(current, user)
-            if current.is_complete:
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-            if participant_num_max < current.participant_num:
-                raise ApplicationError(
-                    ErrorCode.CAPACITY_BELOW_COUNT,
-                    errors=[
-                        _error(
-                            "participantNumMax",
-                            participant_num_max,
-                            _("Below the current number of participants (%(n)d).")
-                            % {"n": current.participant_num},
-                        )
-                    ],
-                )
-            changes: dict[str, Any] = {}
-            if meeting_time is not UNCHANGED:
-                changes["meeting_time"] = _clean_meeting_time(meeting_time)
-            if restaurant is not UNCHANGED:
-                _check_restaurant(
-                    category=current.category,
-                    restaurant=restaurant,
-                    current_id=current.restaurant_id,
-                    places=cleaned.get(ConditionKind.PLACE, ()),
-                )
-                changes["restaurant"] = restaurant
-            won = (
-                _open_room(current)
-                .filter(participant_num__lte=participant_num_max)
-                .update(
-                    title=title,
-                    content=content,
-                    date=meeting_date,
-                    anonymity=bool(anonymity),
-                    participant_num_max=participant_num_max,
-                    version=F("version") + 1,
-                    updated_at=now or timezone.now(),
-                    **changes,
-                )
+
+    def attempt(current: Room) -> Room | None:
+        _check_visible(current, user)
+        _check_author_or_operator(current, user)
+        if current.is_complete:
+            raise ArticleCompletedError()
+        if participant_num_max < current.participant_num:
+            raise CapacityBelowCountError(
+                errors=[
+                    _error(
+                        "participantNumMax",
+                        participant_num_max,
+                        _("Below the current number of participants (%(n)d).")
+                        % {"n": current.participant_num},
+                    )
+                ],
             )
-            if won:
-                _replace_conditions(current, cleaned)
-                board_changed()
-                room_changed(current.api_id)
-                return Room.objects.select_related("author").get(pk=current.pk)
-        _backoff(attempt)
-    raise _undecided(room)
+        changes: dict[str, Any] = {}
+        if meeting_time is not UNCHANGED:
+            changes["meeting_time"] = _clean_meeting_time(meeting_time)
+        if restaurant is not UNCHANGED:
+            _check_restaurant(
+                category=current.category,
+                restaurant=restaurant,
+                current_id=current.restaurant_id,
+                places=cleaned.get(ConditionKind.PLACE, ()),
+            )
+            changes["restaurant"] = restaurant
+        won = (
+            _open_room(current)
+            .filter(participant_num__lte=participant_num_max)
+            .update(
+                title=title,
+                content=content,
+                date=meeting_date,
+                anonymity=bool(anonymity),
+                participant_num_max=participant_num_max,
+                version=F("version") + 1,
+                updated_at=now or timezone.now(),
+                **changes,
+            )
+        )
+        if won:
+            _replace_conditions(current, cleaned)
+            board_changed()
+            room_changed(current.api_id)
+            return Room.objects.select_related("author").get(pk=current.pk)
+        return None  # lost the compare-and-set: read again
+
+    result, _attempts = _seat_retry(room, attempt)
+    return result
 
 
 def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatChange:
     today = room_today(now)
-    for attempt in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
-            _check_visible(current, user)
-            if current.is_complete:
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-            if room_is_closed(current, today):
-                raise ApplicationError(ErrorCode.ARTICLE_CLOSED)
-            if Participation.objects.filter(room=current, user=user).exists():
-                raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT)
-            if current.participant_num >= current.participant_num_max:
-                raise ApplicationError(ErrorCode.ARTICLE_FULL)
-            won = (
-                _open_room(current)
-                .filter(participant_num__lt=F("participant_num_max"))
-                .update(participant_num=F("participant_num") + 1, version=F("version") + 1)
+
+    def attempt(current: Room) -> Room | None:
+        _check_visible(current, user)
+        if current.is_complete:
+            raise ArticleCompletedError()
+        if room_is_closed(current, today):
+            raise ArticleClosedError()
+        if Participation.objects.filter(room=current, user=user).exists():
+            raise AlreadyParticipantError()
+        if current.participant_num >= current.participant_num_max:
+            raise ArticleFullError()
+        won = (
+            _open_room(current)
+            .filter(participant_num__lt=F("participant_num_max"))
+            .update(participant_num=F("participant_num") + 1, version=F("version") + 1)
+        )
+        if won:
+            try:
+                Participation.objects.create(room=current, user=user)
+            except IntegrityError:
+                # The same user joined in a concurrent request; leaving this block with the
+                # exception rolls back our UPDATE with it.
+                raise AlreadyParticipantError() from None
+            # The alarm row commits (or not) with the join; it is pushed on commit.
+            alarm_create(
+                user=current.author,
+                alarm_type=AlarmType.PARTICIPATION_ON_MY_POST,
+                calling_nickname=user.nickname,
+                article_id=current.api_id,
+                room_title=current.title,
             )
-            if won:
-                try:
-                    Participation.objects.create(room=current, user=user)
-                except IntegrityError:
-                    # The same user joined in a concurrent request; leaving this block with the
-                    # exception rolls back our UPDATE with it.
-                    raise ApplicationError(ErrorCode.ALREADY_PARTICIPANT) from None
-                # The alarm row commits (or not) with the join; it is pushed on commit.
-                alarm_create(
-                    user=current.author,
-                    alarm_type=AlarmType.PARTICIPATION_ON_MY_POST,
-                    calling_nickname=user.nickname,
-                    article_id=current.api_id,
-                    room_title=current.title,
-                )
-                board_changed()
-                room_changed(current.api_id)
-                return SeatChange(room=_reread(current), attempts=attempt)
-        _backoff(attempt)
-    raise _undecided(room)
+            board_changed()
+            room_changed(current.api_id)
+            return _reread(current)
+        return None  # lost the compare-and-set: read again
+
+    changed, attempts = _seat_retry(room, attempt)
+    return SeatChange(room=changed, attempts=attempts)
 
 
 def room_leave(*, room: Room, user: User) -> SeatChange:
-    for attempt in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
-            _check_visible(current, user)
-            if current.is_complete:
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-            if current.author_id == user.pk:
-                raise ApplicationError(ErrorCode.AUTHOR_CANNOT_LEAVE)
-            if not Participation.objects.filter(room=current, user=user).exists():
-                raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
-            won = (
-                _open_room(current)
-                .filter(participant_num__gt=1)
-                .update(participant_num=F("participant_num") - 1, version=F("version") + 1)
+    def attempt(current: Room) -> Room | None:
+        _check_visible(current, user)
+        if current.is_complete:
+            raise ArticleCompletedError()
+        if current.author_id == user.pk:
+            raise AuthorCannotLeaveError()
+        if not Participation.objects.filter(room=current, user=user).exists():
+            raise NotParticipantError()
+        won = (
+            _open_room(current)
+            .filter(participant_num__gt=1)
+            .update(participant_num=F("participant_num") - 1, version=F("version") + 1)
+        )
+        if won:
+            removed, _details = Participation.objects.filter(room=current, user=user).delete()
+            if removed != 1:
+                # A concurrent leave of the same user won; this raise undoes our UPDATE.
+                raise NotParticipantError()
+            alarm_create(
+                user=current.author,
+                alarm_type=AlarmType.PARTICIPATION_CANCEL_ON_MY_POST,
+                calling_nickname=user.nickname,
+                article_id=current.api_id,
+                room_title=current.title,
             )
-            if won:
-                removed, _details = Participation.objects.filter(room=current, user=user).delete()
-                if removed != 1:
-                    # A concurrent leave of the same user won; this raise undoes our UPDATE.
-                    raise ApplicationError(ErrorCode.NOT_PARTICIPANT)
-                alarm_create(
-                    user=current.author,
-                    alarm_type=AlarmType.PARTICIPATION_CANCEL_ON_MY_POST,
-                    calling_nickname=user.nickname,
-                    article_id=current.api_id,
-                    room_title=current.title,
-                )
-                board_changed()
-                room_changed(current.api_id)
-                return SeatChange(room=_reread(current), attempts=attempt)
-        _backoff(attempt)
-    raise _undecided(room)
+            board_changed()
+            room_changed(current.api_id)
+            return _reread(current)
+        return None  # lost the compare-and-set: read again
+
+    changed, attempts = _seat_retry(room, attempt)
+    return SeatChange(room=changed, attempts=attempts)
 
 
 @transaction.atomic
@@ -461,7 +502,7 @@ def room_delete(*, room: Room, user: User, now: datetime | None = None) -> Room:
         raise NotFoundError()  # also for operators: there is nothing left to delete
     _check_author_or_operator(current, user)
     if current.is_complete:
-        raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
+        raise ArticleCompletedError()
     won = Room.objects.filter(pk=current.pk, deleted_at__isnull=True, is_complete=False).update(
         deleted_at=now or timezone.now(), version=F("version") + 1
     )
@@ -483,6 +524,25 @@ def room_restore(*, room: Room, user: User) -> Room:
         board_changed()
         room_changed(room.api_id)
     return _reread(room)
+
+
+def _seat_retry(room: Room, attempt: Callable[[Room], T | None]) -> tuple[T, int]:
+    """Run `attempt` on a fresh read of the room until its compare-and-set wins.
+
+    Each try is its own transaction: `attempt(current)` checks the rules on the row it is given
+    (raising the domain error when one refuses), then makes its conditional update against
+    `_open_room(current)` and returns the result, or None when the update counted zero rows
+    (somebody changed the room since the read). A lost try is rolled back, then retried after a
+    jittered pause; the last try reads the row with SELECT ... FOR UPDATE, so it cannot lose.
+    Returns the result and the number of tries it took.
+    """
+    for number in range(1, SEAT_ATTEMPTS + 1):
+        with transaction.atomic():
+            result = attempt(_read_room(room.pk, lock=number == SEAT_ATTEMPTS))
+            if result is not None:
+                return result, number
+        _backoff(number)
+    raise _undecided(room)
 
 
 def _read_room(pk: int, *, lock: bool) -> Room:
@@ -514,20 +574,16 @@ def _backoff(attempt: int) -> None:
 
 def _reason(current: Room, user: User) -> ApplicationError:
     if current.deleted_at is not None:
-        return (
-            ApplicationError(ErrorCode.ARTICLE_DELETED)
-            if user_is_operator(user)
-            else NotFoundError()
-        )
+        return ArticleDeletedError() if user_is_operator(user) else NotFoundError()
     if current.is_complete:
-        return ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-    return ApplicationError(ErrorCode.INTERNAL)
+        return ArticleCompletedError()
+    return ApplicationError()  # C004, the default code
 
 
 def _undecided(room: Room) -> ApplicationError:
     # Unreachable: the last attempt holds the row lock, so its compare-and-set cannot lose.
     logger.error("room %s: the locked attempt lost its compare-and-set", room.pk)
-    return ApplicationError(ErrorCode.INTERNAL)
+    return ApplicationError()  # C004, the default code
 
 
 # --- Comments -----------------------------------------------------------------------------------
@@ -535,8 +591,7 @@ def _undecided(room: Room) -> ApplicationError:
 
 def _clean_comment_content(content: str) -> str:
     if is_blank(content) or len(content) > COMMENT_MAX:
-        raise ApplicationError(
-            ErrorCode.INVALID_INPUT,
+        raise InvalidInputError(
             errors=[
                 _error(
                     "content",
@@ -592,8 +647,8 @@ def comment_create(
 
 
 def _check_comment_author(comment: Comment, user: User) -> None:
-    if comment.author_id != user.pk and not user_is_operator(user):
-        raise ApplicationError(ErrorCode.NOT_OPINION_AUTHOR)
+    if not user_is_author_or_operator(user, author_pk=comment.author_id):
+        raise NotOpinionAuthorError()
 
 
 @transaction.atomic
@@ -642,52 +697,53 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
     our update bumps the version, so we read again rather than make a match without them. The
     unique room on Match is the last line of defence.
     """
-    for attempt in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            current = _read_room(room.pk, lock=attempt == SEAT_ATTEMPTS)
-            _check_visible(current, user)
-            _check_author_or_operator(current, user)
-            if current.is_complete:
-                raise ApplicationError(ErrorCode.ARTICLE_COMPLETED)
-            members = [
-                p.user
-                for p in Participation.objects.filter(room=current)
-                .select_related("user")
-                .order_by("created_at", "pk")
-            ]
-            # The author first, then the others in the order they joined.
-            members.sort(key=lambda member: member.pk != current.author_id)
-            if not any(member.pk != current.author_id for member in members):
-                raise ApplicationError(ErrorCode.NO_PARTICIPANT_BESIDES_AUTHOR)
-            completed_at = now or timezone.now()
-            won = _open_room(current).update(
-                is_complete=True,
-                completed_at=completed_at,
-                version=F("version") + 1,
-                updated_at=completed_at,
-            )
-            if won:
-                conditions: dict[str, list[str]] = {}
-                for kind, value in RoomCondition.objects.filter(room=current).values_list(
-                    "kind", "value"
-                ):
-                    conditions.setdefault(kind, []).append(value)
-                author = members[0] if members[0].pk == current.author_id else current.author
-                try:
-                    match = match_create(
-                        category=current.category,
-                        method=MethodCategory.MANUAL,
-                        users=members,
-                        conditions=conditions,
-                        author=author,
-                        room=current,
-                    )
-                except IntegrityError:
-                    # The room already has its match (the unique room): unreachable past the
-                    # compare-and-set, and raising here undoes our update with it.
-                    raise ApplicationError(ErrorCode.ARTICLE_COMPLETED) from None
-                board_changed()
-                room_changed(current.api_id)
-                return match
-        _backoff(attempt)
-    raise _undecided(room)
+
+    def attempt(current: Room) -> Match | None:
+        _check_visible(current, user)
+        _check_author_or_operator(current, user)
+        if current.is_complete:
+            raise ArticleCompletedError()
+        members = [
+            p.user
+            for p in Participation.objects.filter(room=current)
+            .select_related("user")
+            .order_by("created_at", "pk")
+        ]
+        # The author first, then the others in the order they joined.
+        members.sort(key=lambda member: member.pk != current.author_id)
+        if not any(member.pk != current.author_id for member in members):
+            raise NoParticipantBesidesAuthorError()
+        completed_at = now or timezone.now()
+        won = _open_room(current).update(
+            is_complete=True,
+            completed_at=completed_at,
+            version=F("version") + 1,
+            updated_at=completed_at,
+        )
+        if won:
+            conditions: dict[str, list[str]] = {}
+            for kind, value in RoomCondition.objects.filter(room=current).values_list(
+                "kind", "value"
+            ):
+                conditions.setdefault(kind, []).append(value)
+            author = members[0] if members[0].pk == current.author_id else current.author
+            try:
+                match = match_create(
+                    category=current.category,
+                    method=MethodCategory.MANUAL,
+                    users=members,
+                    conditions=conditions,
+                    author=author,
+                    room=current,
+                )
+            except IntegrityError:
+                # The room already has its match (the unique room): unreachable past the
+                # compare-and-set, and raising here undoes our update with it.
+                raise ArticleCompletedError() from None
+            board_changed()
+            room_changed(current.api_id)
+            return match
+        return None  # lost the compare-and-set: read again
+
+    result, _attempts = _seat_retry(room, attempt)
+    return result

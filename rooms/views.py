@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.selectors import user_is_author_or_operator, user_is_operator
 from partner42.choices import CATEGORY_CONDITION_KINDS, ContentCategory
 from partner42.errors import ApplicationError, ErrorCode, NotFoundError
 from partner42.navigation import draft_discard, draft_load, draft_page_context
@@ -22,19 +23,16 @@ from rooms import selectors, services
 from rooms.forms import CONDITION_FIELDS, BoardFilterForm, CommentForm, RoomForm, apply_error
 from rooms.models import Room
 
+# Pages let NotFoundError and ForbiddenError rise: ApplicationErrorMiddleware answers the 404 or
+# 403 page. Other domain errors of an action show as a message on the page it came from.
+
 
 def _room_or_404(request: HttpRequest, room_id) -> Room:
-    try:
-        return selectors.room_get(api_id=room_id, viewer=request.user)
-    except NotFoundError:
-        raise Http404 from None
+    return selectors.room_get(api_id=room_id, viewer=request.user)
 
 
 def _comment_or_404(request: HttpRequest, comment_id):
-    try:
-        return selectors.comment_get(api_id=comment_id, viewer=request.user)
-    except NotFoundError:
-        raise Http404 from None
+    return selectors.comment_get(api_id=comment_id, viewer=request.user)
 
 
 def _detail_url(room: Room) -> str:
@@ -185,7 +183,7 @@ def room_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def room_edit(request: HttpRequest, room_id) -> HttpResponse:
     room = _room_or_404(request, room_id)
-    if room.author_id != request.user.pk and not request.user.is_staff:
+    if not user_is_author_or_operator(request.user, author_pk=room.author_id):
         messages.error(request, ErrorCode.NOT_ARTICLE_AUTHOR.message)
         return redirect(_detail_url(room))
     key = _room_form_key(room, room.category)
@@ -224,7 +222,7 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
         "condition_groups": _condition_groups(detail.conditions, room.category),
         "comments": selectors.comment_tree(room=room, viewer=request.user),
         "comment_form": CommentForm(),
-        "is_operator": request.user.is_staff,
+        "is_operator": user_is_operator(request.user),
     }
     return render(request, "rooms/detail.html", context)
 
@@ -242,7 +240,7 @@ def _act(request: HttpRequest, room_id, action, success: str) -> HttpResponse:
     try:
         action(room=room, user=request.user)
     except NotFoundError:
-        raise Http404 from None
+        raise  # the 404 page, not a message
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -311,7 +309,7 @@ def room_complete(request: HttpRequest, room_id) -> HttpResponse:
     try:
         match = services.room_complete(room=room, user=request.user)
     except NotFoundError:
-        raise Http404 from None
+        raise  # the 404 page, not a message
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(_detail_url(room))
@@ -334,12 +332,12 @@ def room_delete(request: HttpRequest, room_id) -> HttpResponse:
     try:
         services.room_delete(room=room, user=request.user)
     except NotFoundError:
-        raise Http404 from None
+        raise  # the 404 page, not a message
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(_detail_url(room))
     messages.success(request, _("방을 삭제했어요."))
-    if request.user.is_staff:
+    if user_is_operator(request.user):
         return redirect(_detail_url(room))  # operators still see it, with a restore button
     return redirect(f"{reverse('rooms:board')}?category={room.category}")
 
@@ -365,7 +363,7 @@ def comment_create(request: HttpRequest, room_id) -> HttpResponse:
             room=room, author=request.user, content=form.cleaned_data["content"], parent=parent
         )
     except NotFoundError:
-        raise Http404 from None
+        raise  # the 404 page, not a message
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect(_detail_url(room) + "#comments")
@@ -377,7 +375,7 @@ def comment_edit(request: HttpRequest, comment_id) -> HttpResponse:
     comment = _comment_or_404(request, comment_id)
     if comment.deleted_at is not None:
         raise Http404
-    if comment.author_id != request.user.pk and not request.user.is_staff:
+    if not user_is_author_or_operator(request.user, author_pk=comment.author_id):
         messages.error(request, ErrorCode.NOT_OPINION_AUTHOR.message)
         return redirect(_detail_url(comment.room) + "#comments")
     form = CommentForm(request.POST or None, initial={"content": comment.content})
@@ -387,7 +385,7 @@ def comment_edit(request: HttpRequest, comment_id) -> HttpResponse:
                 comment=comment, user=request.user, content=form.cleaned_data["content"]
             )
         except NotFoundError:
-            raise Http404 from None
+            raise  # the 404 page, not a message
         except ApplicationError as error:
             messages.error(request, error.message)
         return redirect(_detail_url(comment.room) + "#comments")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mysqlclient compiles against the MariaDB client library: make sure pkg-config and its headers
-# exist. The deploy tests (tests/test_deploy.py) also run nginx on deploy/nginx and curl.
+# exist. The deploy tests (tests/deploy/) also run nginx on deploy/nginx and curl.
 set -euo pipefail
 have_mariadb_headers() {
   command -v pkg-config >/dev/null 2>&1 && { pkg-config --exists libmariadb || pkg-config --exists mysqlclient; }

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from partner42.testing import free_port, port_open, running, wait_until_ready  # noqa: E402
+from tests.helpers import free_port, port_open, running, wait_until_ready  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [

@@ -22,9 +22,9 @@ def main(joiners: int) -> None:
 
     from accounts.tests.factories import UserFactory
     from accounts.tokens import issue_token_pair
-    from partner42.testing import run_together
     from rooms.models import Participation, Room
     from rooms.tests.factories import RoomFactory
+    from tests.helpers import run_together
 
     call_command("migrate", verbosity=0)
     room = RoomFactory(participant_num_max=20)

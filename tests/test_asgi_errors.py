@@ -21,7 +21,7 @@ from django.db import connection
 
 from accounts.tokens import issue_token_pair
 from partner42.asgi import application
-from partner42.testing import (
+from tests.helpers import (
     NotReadyError,
     database_url,
     free_port,
@@ -61,7 +61,7 @@ def daphne_server(django_db_setup):
     port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "partner42.test_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
     }

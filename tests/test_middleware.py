@@ -27,3 +27,16 @@ def test_it_ignores_a_foreign_referer(client, db):
     response = client.get("/page/forbidden", HTTP_REFERER="https://evil.example/")
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+@pytest.mark.urls("tests.urls_middleware")
+def test_it_answers_the_404_page_when_a_page_finds_nothing(client, db):
+    # One idiom: a page lets the selector's NotFoundError rise, the middleware answers 404.
+    response = client.get("/page/missing")
+    assert response.status_code == 404
+
+
+@pytest.mark.urls("tests.urls_middleware")
+def test_it_answers_the_403_page_when_a_page_is_forbidden(client, db):
+    response = client.get("/page/not-a-member")
+    assert response.status_code == 403

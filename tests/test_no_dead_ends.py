@@ -10,9 +10,9 @@ from django.utils import translation
 from matching.models import ActivityMatchScore, MemberReview
 from matching.tests.review_helpers import random_match
 from partner42.navigation import answers_get, current_page, safe_next, view_allows_get
-from partner42.testing_html import next_values
 from rooms import services
 from rooms.tests.factories import RoomFactory
+from tests.html_checks import next_values
 
 pytestmark = pytest.mark.django_db
 R = ActivityMatchScore

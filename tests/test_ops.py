@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from partner42 import views as ops_views
 from partner42.celery import app as celery_app
 from partner42.log import JsonFormatter
-from partner42.testing import free_port
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -177,7 +177,7 @@ def test_it_formats_a_log_record_as_one_json_line():
 def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
     ours = ("SENTRY_", "PYTEST", "LOG_", "DEBUG", "DJANGO_")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    clean.update(env, DJANGO_SETTINGS_MODULE="partner42.test_settings")
+    clean.update(env, DJANGO_SETTINGS_MODULE="tests.settings")
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,

@@ -5,7 +5,7 @@ through a Redis outage that left daphne serving nothing."""
 import pytest
 from django.test import override_settings
 
-from partner42.testing import free_port
+from tests.helpers import free_port
 from tests.test_deploy import ENTRYPOINT, base_env, run, stub_server
 
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from partner42.testing import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 

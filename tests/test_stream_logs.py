@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from partner42.testing import free_port, port_open, running, wait_until_ready
+from tests.helpers import free_port, port_open, running, wait_until_ready
 from tests.test_deploy import (
     DEPLOY,
     VENV_BIN,

@@ -27,7 +27,7 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
-from partner42.testing import serve_in_thread
+from tests.helpers import serve_in_thread
 
 CAMPUS_IDS = {"Seoul": 29, "Gyeongsan": 69, "Paris": 1}
 

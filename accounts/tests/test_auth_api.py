@@ -11,7 +11,7 @@ from rest_framework_simplejwt.utils import aware_utcnow
 from accounts.models import IssuedRefreshToken
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token_pair
-from partner42.testing import run_together
+from tests.helpers import run_together
 
 REFRESH = "/api/token/refresh"
 LOGOUT = "/api/token/logout"

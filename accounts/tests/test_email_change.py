@@ -24,7 +24,7 @@ from accounts.tokens import issue_token_pair
 from matching.services import match_create
 from partner42.choices import ConditionKind, ContentCategory, MethodCategory
 from partner42.errors import ApplicationError
-from partner42.testing import run_together
+from tests.helpers import run_together
 
 pytestmark = pytest.mark.django_db
 

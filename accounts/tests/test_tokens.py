@@ -19,7 +19,7 @@ from accounts.tokens import (
     token_revoke,
     token_revoke_for_access,
 )
-from partner42.testing import run_together
+from tests.helpers import run_together
 
 pytestmark = pytest.mark.django_db
 

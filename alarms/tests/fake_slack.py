@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
-from partner42.testing import serve_in_thread
+from tests.helpers import serve_in_thread
 
 TOKEN = "xoxb-test-token"
 

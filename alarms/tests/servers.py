@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from partner42.testing import NotReadyError, free_port, port_open, running, wait_until_ready
+from tests.helpers import NotReadyError, free_port, port_open, running, wait_until_ready
 
 ASGI_APP = "partner42.asgi:application"
 
@@ -41,7 +41,7 @@ class Served:
 def daphne(env: Mapping[str, str], *, args: tuple[str, ...] = ()) -> Iterator[Served]:
     """`daphne partner42.asgi:application` with `env` on top of ours and the test settings."""
     port = free_port()
-    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "partner42.test_settings", **env}
+    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", **env}
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), *args, ASGI_APP]
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "daphne.log"

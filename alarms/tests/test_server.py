@@ -23,7 +23,7 @@ from alarms.models import AlarmType
 from alarms.services import alarm_create, alarm_group_name
 from alarms.tests.helpers import group_members
 from alarms.tests.servers import sse_event, sse_open
-from partner42.testing import (
+from tests.helpers import (
     NotReadyError,
     database_url,
     free_port,
@@ -44,7 +44,7 @@ def server(django_db_setup):
     port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "partner42.test_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
     }

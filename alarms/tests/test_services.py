@@ -10,7 +10,7 @@ from django.db import transaction
 from alarms.models import Alarm, AlarmType
 from alarms.services import alarm_create, alarm_list_mark_read, alarm_push_unread_count
 from alarms.tests.factories import AlarmFactory
-from partner42.testing import free_port
+from tests.helpers import free_port
 
 
 @pytest.fixture
@@ -171,3 +171,21 @@ def test_it_reports_a_failed_unread_push_without_raising(alice, caplog):
     with mock.patch("alarms.services.get_channel_layer", return_value=layer):
         assert alarm_push_unread_count(user_id=alice.pk, user_api_id=alice.api_id) is False
     assert "Live alarm push" in caplog.text
+
+
+def test_it_marks_a_listed_slice_read_and_returns_it_as_it_was(alice, bob, layer):
+    from alarms.services import alarm_list_read
+    from partner42.pagination import SliceParams
+
+    alarms = AlarmFactory.create_batch(3, user=alice)
+    AlarmFactory(user=bob)
+    params = SliceParams(page=0, size=2, order_by=["-created_at", "-pk"])
+
+    shown, has_next = alarm_list_read(user=alice, params=params)
+
+    assert has_next
+    assert len(shown) == 2
+    assert not any(alarm.is_read for alarm in shown)  # as they were before this read
+    read = set(Alarm.objects.filter(is_read=True).values_list("pk", flat=True))
+    assert read == {alarm.pk for alarm in shown}
+    assert read < {alarm.pk for alarm in alarms}

@@ -9,7 +9,7 @@ from django.db import transaction
 from alarms.slack import NoticeMember, match_notice_text
 from alarms.tasks import slack_match_notice_task, slack_retry_countdown
 from alarms.tests.fake_slack import TOKEN, serve_fake_slack
-from partner42.testing import free_port
+from tests.helpers import free_port
 
 EMAILS = ["alice@student.42seoul.kr", "bob@student.42seoul.kr"]
 TEXT = "[42Partner] 식사 매칭이 확정되었어요!"

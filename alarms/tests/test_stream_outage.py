@@ -24,7 +24,7 @@ from websockets.asyncio.client import connect
 
 from alarms.services import NOTIFY_EVENT, alarm_group_name
 from alarms.tests.servers import daphne, redis_server, sse_event, sse_open
-from partner42.testing import database_url
+from tests.helpers import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

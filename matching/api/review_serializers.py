@@ -14,6 +14,8 @@ from partner42.choices import ContentCategory, MethodCategory
 from partner42.pagination import slice_schema
 from partner42.serializers import (
     EnumNameField,
+    MatchConditionDtoSchema,
+    MemberDtoSchema,
     RejectUnknownFieldsMixin,
     local_datetime,
     match_condition_dto,
@@ -104,19 +106,6 @@ def activity_dto(activity: Activity) -> dict[str, Any]:
 
 
 # --- OpenAPI shapes (documentation only: the views build plain dicts) --------------------------
-
-
-class MemberDtoSchema(serializers.Serializer):
-    nickname = serializers.CharField()
-    isAuthor = serializers.BooleanField()
-    isMe = serializers.BooleanField()
-
-
-class MatchConditionDtoSchema(serializers.Serializer):
-    placeList = serializers.ListField(child=serializers.CharField())
-    timeOfEatingList = serializers.ListField(child=serializers.CharField())
-    wayOfEatingList = serializers.ListField(child=serializers.CharField())
-    typeOfStudyList = serializers.ListField(child=serializers.CharField())
 
 
 class MatchDtoSchema(serializers.Serializer):

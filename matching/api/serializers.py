@@ -3,9 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from matching.models import RandomMatchRequest
-from matching.services import RandomMatchWrongConditionError
-from partner42.choices import ContentCategory, Place, TimeOfEating, TypeOfStudy, WayOfEating
+from matching.models import RANDOM_CONDITION_KINDS, RandomMatchRequest
+from partner42.choices import (
+    CONDITION_LIST_NAMES,
+    ContentCategory,
+    Place,
+    TimeOfEating,
+    TypeOfStudy,
+    WayOfEating,
+)
 from partner42.serializers import EnumNameField, LocalDateTimeField, RejectUnknownFieldsMixin
 
 
@@ -18,9 +24,14 @@ def enum_list(enum, *, allow_null: bool) -> serializers.ListField:
     )
 
 
-# The list that carries each category's second condition; the others are refused for it.
-OPTION_LIST = {ContentCategory.MEAL: "wayOfEatingList", ContentCategory.STUDY: "typeOfStudyList"}
-CONDITION_LISTS = ("placeList", "timeOfEatingList", "wayOfEatingList", "typeOfStudyList")
+# The body's list names by condition kind, and back.
+CONDITION_LISTS = tuple(CONDITION_LIST_NAMES.values())
+LIST_KINDS = {name: kind for kind, name in CONDITION_LIST_NAMES.items()}
+
+
+def option_list(category: str) -> str:
+    """The list that carries the category's second condition (the service's table)."""
+    return CONDITION_LIST_NAMES[RANDOM_CONDITION_KINDS[category][1]]
 
 
 class NestedConditionsInput(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -37,7 +48,8 @@ class RandomMatchCreateInput(RejectUnknownFieldsMixin, serializers.Serializer):
     """Both body shapes: the final flat one and the older nested one (never both at once).
 
     `contentCategory` is exact here (it selected the body's type in the original). Lists of the
-    other category, or the time of eating (a room condition), are 400 RM003 when non-empty.
+    other category, or the time of eating (a room condition), are 400 RM003 when non-empty: the
+    service's rule (`random_match_conditions_split`), the lists go to it by kind.
     """
 
     contentCategory = serializers.ChoiceField(choices=ContentCategory.choices)
@@ -54,15 +66,10 @@ class RandomMatchCreateInput(RejectUnknownFieldsMixin, serializers.Serializer):
             raise serializers.ValidationError(
                 {"matchConditionRandomMatchDto": [_("Send the flat lists or this object.")]}
             )
-        lists = {key: value or [] for key, value in (nested or flat).items()}
-        category = attrs["contentCategory"]
-        allowed = {"placeList", OPTION_LIST[category]}
-        if any(values for key, values in lists.items() if key not in allowed):
-            raise RandomMatchWrongConditionError()
+        lists = nested or flat
         return {
-            "category": category,
-            "places": lists.get("placeList", []),
-            "options": lists.get(OPTION_LIST[category], []),
+            "category": attrs["contentCategory"],
+            "conditions": {LIST_KINDS[key]: values or [] for key, values in lists.items()},
         }
 
 
@@ -92,7 +99,7 @@ def condition_mine_body(category: str, request: RandomMatchRequest | None) -> di
         else:
             types = list(request.options) or list(TypeOfStudy.values)
     body: dict = {"contentCategory": category, "placeList": places}
-    body[OPTION_LIST[category]] = ways if category == ContentCategory.MEAL else types
+    body[option_list(category)] = ways if category == ContentCategory.MEAL else types
     body["matchConditionRandomMatchDto"] = {
         "placeList": places,
         "wayOfEatingList": ways,

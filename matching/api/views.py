@@ -25,7 +25,6 @@ from matching.selectors import (
 from matching.services import (
     block_create,
     block_delete,
-    random_match_expire_due,
     random_match_request_cancel,
     random_match_request_create,
     random_match_request_renew,
@@ -73,7 +72,6 @@ class RandomMatchMineApi(APIView):
     def get(self, request):
         category = _query_category(request)
         now = timezone.now()
-        random_match_expire_due(now=now, user=request.user)
         exists = random_match_is_waiting(user=request.user, category=category, now=now)
         return Response({"isExist": exists})
 
@@ -94,7 +92,6 @@ class RandomMatchConditionMineApi(APIView):
     def get(self, request):
         category = _query_category(request, required=True)
         now = timezone.now()
-        random_match_expire_due(now=now, user=request.user)
         waiting = random_match_request_waiting(user=request.user, category=category, now=now)
         return Response(condition_mine_body(category, waiting))
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from matching.models import Block, RandomMatchRequest
-from matching.services import random_match_request_create
+from matching.services import random_match_expire_due, random_match_request_create
 from matching.tests.factories import BlockFactory, RandomMatchRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,6 +217,9 @@ def test_it_does_not_count_an_expired_request_as_waiting(as_alice, alice):
         user=alice, category="MEAL", now=timezone.now() - timedelta(minutes=31)
     )
     assert as_alice.get(f"{URL}/mine", {"contentCategory": "MEAL"}).json() == {"isExist": False}
+    # A read never writes: the scheduled run (or alice's next write) expires the row.
+    assert RandomMatchRequest.objects.get(user=alice).status == Status.WAITING
+    random_match_expire_due()
     assert RandomMatchRequest.objects.get(user=alice).status == Status.EXPIRED
 
 

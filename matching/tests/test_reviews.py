@@ -19,7 +19,7 @@ from matching.tests.review_helpers import (
 )
 from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError
-from partner42.testing import run_together
+from tests.helpers import run_together
 
 R = ActivityMatchScore
 

@@ -12,6 +12,7 @@ from matching.services import (
     PENDING_KEY,
     RandomMatchExistsError,
     RandomMatchNoneError,
+    RandomMatchWrongConditionError,
     block_create,
     block_delete,
     match_create,
@@ -59,6 +60,30 @@ def test_it_stores_a_request_with_its_lists(alice):
     assert request.options == ["EATOUT"]
     assert request.waiting_key == f"{alice.pk}:MEAL"
     assert request.expires_at == now + timedelta(minutes=30)
+
+
+def test_it_takes_the_conditions_by_kind(alice):
+    request = random_match_request_create(
+        user=alice,
+        category=STUDY,
+        conditions={ConditionKind.PLACE: ["GAEPO"], ConditionKind.TYPE_OF_STUDY: []},
+    )
+    assert (request.places, request.options) == (["GAEPO"], [])
+
+
+@pytest.mark.parametrize(
+    ("category", "kind", "value"),
+    [
+        (MEAL, ConditionKind.TYPE_OF_STUDY, "INNER_CIRCLE"),
+        (STUDY, ConditionKind.WAY_OF_EATING, "DELIVERY"),
+        (MEAL, ConditionKind.TIME_OF_EATING, "LUNCH"),
+    ],
+)
+def test_it_refuses_a_condition_the_category_does_not_allow(alice, category, kind, value):
+    # RM003 is the service's rule, whoever calls it (API, page, admin).
+    with pytest.raises(RandomMatchWrongConditionError):
+        random_match_request_create(user=alice, category=category, conditions={kind: [value]})
+    assert not RandomMatchRequest.objects.exists()
 
 
 def test_it_keeps_lists_in_enum_order_without_duplicates(alice):

@@ -117,6 +117,25 @@ def test_it_polls_the_waiting_count_then_shows_the_match(alice_client, alice, bo
     assert reverse("matching:match_detail", args=[request.match.api_id]) in done
 
 
+def test_it_polls_an_expired_request_as_expired_without_writing(alice_client, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from alarms.models import Alarm
+
+    request = random_match_request_create(
+        user=alice, category="MEAL", now=timezone.now() - timedelta(minutes=31)
+    )
+    url = reverse("matching:status", args=[request.api_id])
+    with CaptureQueriesContext(connection) as captured:
+        page = alice_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in page  # the student sees the wait is over
+    sql = [q["sql"].lstrip().upper() for q in captured.captured_queries]
+    assert not [q for q in sql if q.startswith(("UPDATE", "INSERT"))]
+    assert RandomMatchRequest.objects.get(pk=request.pk).status == Status.WAITING
+    assert not Alarm.objects.filter(user=alice).exists()
+
+
 def test_it_hides_other_users_requests_from_the_status(client, alice, bob):
     request = random_match_request_create(user=alice, category="MEAL")
     client.force_login(bob)

@@ -18,7 +18,7 @@ from kombu.utils.collections import eqhash
 from alarms.models import Alarm, AlarmType
 from matching.models import Match, RandomMatchRequest
 from partner42.celery import app as celery_app
-from partner42.testing import database_url, running
+from tests.helpers import database_url, running
 
 POLL_LIMIT_SECONDS = 90  # a bound for the worker to start and work, not a timing assertion
 
@@ -70,7 +70,7 @@ def broker_prefix():
 def worker(broker_prefix):
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "partner42.test_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": database_url(connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from matching.api.review_serializers import MatchConditionDtoSchema, MemberDtoSchema
 from partner42.pagination import slice_schema
+from partner42.serializers import MatchConditionDtoSchema, MemberDtoSchema
 
 
 class ArticleIdSchema(serializers.Serializer):

@@ -169,3 +169,27 @@ def test_it_counts_comments_on_the_cached_board(alice, bob):
     assert room_board(filters=BoardFilters(), params=params)[0][0]["comment_count"] == 1
     services.comment_delete(comment=comment, user=bob)
     assert room_board(filters=BoardFilters(), params=params)[0][0]["comment_count"] == 0
+
+
+def test_it_talks_to_redis_only_after_the_seat_transaction_commits(
+    alice, bob, monkeypatch, django_capture_on_commit_callbacks
+):
+    room = RoomFactory(author=alice)
+    calls = []
+    real_cache = board_cache.cache
+
+    class Recording:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(real_cache, name)
+
+    monkeypatch.setattr(board_cache, "cache", Recording())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.room_join(room=room, user=bob)
+        assert calls == []  # no network I/O while the seat transaction (and its row lock) is open
+        # The writing transaction still sees its own change on the board.
+        assert board()[0]["participantNum"] == 2
+    calls.clear()
+    for callback in callbacks:
+        callback()
+    assert "incr" in calls  # the bump after commit

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from partner42.pagination import SliceParams
 from rooms import selectors, services
 from rooms.models import Participation, Room
-from rooms.services import SEOUL
+from rooms.selectors import SEOUL
 from rooms.tests.factories import RoomFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,19 +12,19 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from partner42 import testing
 from rooms.models import Participation, Room
 from rooms.services import room_today
 from rooms.tests.factories import RoomFactory
+from tests import helpers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_together(calls):
-    """partner42.testing.run_together, a crash shown as ("crash", repr) in the results."""
+    """tests.helpers.run_together, a crash shown as ("crash", repr) in the results."""
     return [
         ("crash", repr(result)) if isinstance(result, Exception) else result
-        for result in testing.run_together(calls)
+        for result in helpers.run_together(calls)
     ]
 
 

@@ -8,10 +8,10 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from matching.models import Match
-from partner42.testing_html import next_values
 from rooms.models import Participation, Room
 from rooms.services import room_join
 from rooms.tests.factories import RoomFactory
+from tests.html_checks import next_values
 
 pytestmark = pytest.mark.django_db
 

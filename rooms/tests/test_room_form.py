@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from partner42.testing_html import dangling_descriptions
 from rooms import services
 from rooms.models import Room
 from rooms.tests.factories import CommentFactory, RoomFactory
+from tests.html_checks import dangling_descriptions
 
 pytestmark = pytest.mark.django_db
 

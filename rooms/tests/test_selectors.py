@@ -79,3 +79,29 @@ def test_it_filters_by_conditions_within_and_across_kinds(alice):
     assert titles(PLACE=("GAEPO",)) == {lunch_gaepo.title, dinner_gaepo.title}
     assert titles(PLACE=("GAEPO",), TIME_OF_EATING=("LUNCH",)) == {lunch_gaepo.title}
     assert len(titles(TIME_OF_EATING=("LUNCH", "DINNER"))) == 3
+
+
+def test_it_lets_the_author_or_an_operator_complete_once_someone_joined(
+    alice, bob, charlie, operator
+):
+    room = RoomFactory(author=alice, participant_num_max=4)
+    # AR009: nobody besides the author yet.
+    assert not selectors.room_detail(room=room, viewer=alice).can_complete
+    services.room_join(room=room, user=bob)
+    room.refresh_from_db()
+    assert selectors.room_detail(room=room, viewer=alice).can_complete
+    assert selectors.room_detail(room=room, viewer=operator).can_complete
+    assert not selectors.room_detail(room=room, viewer=bob).can_complete
+    assert not selectors.room_detail(room=room, viewer=charlie).can_complete
+
+
+def test_it_has_one_author_or_operator_rule(alice, bob, operator):
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.selectors import user_is_author_or_operator
+
+    assert user_is_author_or_operator(alice, author_pk=alice.pk)
+    assert user_is_author_or_operator(operator, author_pk=alice.pk)
+    assert not user_is_author_or_operator(bob, author_pk=alice.pk)
+    assert not user_is_author_or_operator(AnonymousUser(), author_pk=None)
+    assert not user_is_author_or_operator(None, author_pk=alice.pk)

@@ -29,7 +29,8 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import sync_playwright
 
-from partner42.testing import (
+from tests.browser import pages
+from tests.helpers import (
     NotReadyError,
     database_url,
     free_port,
@@ -37,7 +38,6 @@ from partner42.testing import (
     running,
     wait_until_ready,
 )
-from tests.browser import pages
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

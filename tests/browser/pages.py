@@ -22,7 +22,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from partner42.testing import ROOT
+from tests.helpers import ROOT
 
 ARTIFACTS = ROOT / ".artifacts" / "browser"
 PHONE = {"width": 390, "height": 844}

@@ -9,8 +9,8 @@ CSP included, is what production runs, but for one reported bug of the productio
 these settings work around until it is fixed (the channel layer's Redis read timeout, below).
 """
 
-from partner42.test_settings import *  # noqa: F403
-from partner42.test_settings import CONTENT_SECURITY_POLICY
+from tests.settings import *  # noqa: F403
+from tests.settings import CONTENT_SECURITY_POLICY
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -12,10 +12,10 @@ from matching.models import Activity, ActivityMatchScore, Match
 from matching.tests.review_helpers import client_for, completed_room, error_code
 from partner42.choices import ConditionKind, ContentCategory, MethodCategory
 from partner42.errors import ApplicationError
-from partner42.testing import run_together
 from rooms.models import Room
 from rooms.services import room_complete, room_delete, room_join
 from rooms.tests.factories import RoomFactory
+from tests.helpers import run_together
 
 
 def _url(room) -> str:

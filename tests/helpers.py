@@ -79,7 +79,7 @@ def running(
     """`args` as a child process in the project root; on exit SIGTERM, and SIGKILL after
     `stop_timeout` seconds. `popen` goes to subprocess.Popen (stdout=..., text=...)."""
     # Test and benchmark code only, with argument lists it builds itself.
-    process = subprocess.Popen(args, cwd=ROOT, env=env, **popen)  # noqa: S603
+    process = subprocess.Popen(args, cwd=ROOT, env=env, **popen)
     try:
         yield process
     finally:
