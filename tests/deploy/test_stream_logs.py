@@ -10,17 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port, port_open, running, wait_until_ready
-from tests.test_deploy import (
-    DEPLOY,
-    VENV_BIN,
+from tests.deploy.common import DEPLOY, VENV_BIN, django_env, stub_server
+from tests.deploy.test_nginx import (
     SNIConnection,
-    django_env,
     nginx,  # noqa: F401 (the fixture)
     nginx_args,
     render_nginx,
-    stub_server,
 )
+from tests.helpers import free_port, port_open, running, wait_until_ready
 
 SECRET = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.c2lnbmF0dXJl"
 PATHS = [

@@ -5,8 +5,8 @@ through a Redis outage that left daphne serving nothing."""
 import pytest
 from django.test import override_settings
 
+from tests.deploy.common import ENTRYPOINT, base_env, run, stub_server
 from tests.helpers import free_port
-from tests.test_deploy import ENTRYPOINT, base_env, run, stub_server
 
 
 @pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False)])
