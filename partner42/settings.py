@@ -167,13 +167,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, Celery ------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Seconds a Redis call (cache, broker publish) may wait to connect or for an answer: a Redis that
+# hangs instead of refusing must not hold requests for the driver's minutes.
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=2.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis that fails open: with Redis down, reads miss and writes are dropped
+            # (logged once a minute), so pages and the API serve from MariaDB (partner42/cache.py).
+            "BACKEND": "partner42.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="p42"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
     CHANNEL_LAYERS = {
