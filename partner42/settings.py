@@ -208,6 +208,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"matching.tasks.matchmaking_run_task": {"queue": "matchmaking"}}
 CELERY_TASK_ACKS_LATE = True
+# A broker that is down or hangs must not hold a request: connecting and every command give up
+# after REDIS_TIMEOUT_SECONDS, and a publish is retried once (partner42.celery.enqueue logs it
+# and the beat schedule does the work). kombu's own advice for a broker that can vanish.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULE = {
