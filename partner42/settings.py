@@ -450,6 +450,8 @@ MATCH_SIZE = env.int("MATCH_SIZE", default=2)
 RANDOM_MATCH_TTL_MINUTES = env.int("RANDOM_MATCH_TTL_MINUTES", default=30)
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
+# Seconds one Slack call may take; a slower Slack counts as failing (retried with backoff).
+SLACK_TIMEOUT_SECONDS = env.float("SLACK_TIMEOUT_SECONDS", default=10)
 # Alarms of one kind from one caller on one room within this many seconds are one alarm (a
 # join/leave loop or a comment flood alarms its target once per window); 0 keeps every one.
 ALARM_COALESCE_SECONDS = env.int("ALARM_COALESCE_SECONDS", default=300)
