@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from partner42 import views
 from partner42.errors import ApplicationError, ErrorCode, error_body
+from partner42.exception_handler import database_unavailable, discard_broken_connections
 
 API_PREFIX = "/api/"
 
@@ -68,6 +69,11 @@ class ApplicationErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if database_unavailable(exception):
+            # Not a bug: the database dropped the connection. 503 (C012 under /api/), and the
+            # dead connection goes, so the next request works on a new one.
+            discard_broken_connections(exception)
+            return views.service_unavailable(request)
         if not isinstance(exception, ApplicationError):
             return None
         if request.path.startswith(API_PREFIX):
