@@ -242,3 +242,27 @@ def test_it_skips_a_hanging_redis_after_one_timeout_and_notices_its_return(
         assert cache.set("k", "v") is True
         assert cache.get("k") == "v"
     assert "answers again" in caplog.text
+
+
+def test_it_answers_a_50_student_run_without_one_5xx_while_redis_is_stopped(redis_stopped):
+    """The issue's run: 50 students reading the board, asking for a random match and reading
+    their alarms answered 454 failures, all from the throttles reading the cache."""
+    from accounts.tests.factories import UserFactory
+
+    room = RoomFactory()
+    statuses = []
+    for student in UserFactory.create_batch(50):
+        client = client_for(student)
+        statuses.append(client.get("/api/articles").status_code)
+        statuses.append(client.get(f"/api/articles/{room.api_id}").status_code)
+        statuses.append(
+            client.post(
+                "/api/random-matches",
+                {"contentCategory": "MEAL", "placeList": ["GAEPO"]},
+                format="json",
+            ).status_code
+        )
+        statuses.append(client.get("/api/alarms").status_code)
+
+    assert [s for s in statuses if s >= 500] == []
+    assert RandomMatchRequest.objects.filter(status="WAITING").count() == 50
