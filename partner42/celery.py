@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 def enqueue(task, *args, **kwargs) -> bool:
     """`task.delay(*args, **kwargs)`; False (logged) instead of an exception if the broker fails."""
     try:
-        task.apply_async(args, kwargs)
+        task.delay(*args, **kwargs)
     except Exception as exc:
         logger.warning(
             "Could not enqueue %s (%s: %s): the broker is unreachable; its next scheduled run "
