@@ -28,8 +28,7 @@ def enqueue(task, *args, **kwargs) -> bool:
         task.delay(*args, **kwargs)
     except Exception as exc:
         logger.warning(
-            "Could not enqueue %s (%s: %s): the broker is unreachable; its next scheduled run "
-            "does the work",
+            "Could not enqueue %s (%s: %s); its next scheduled run does the work",
             task.name,
             type(exc).__name__,
             exc,

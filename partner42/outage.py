@@ -34,12 +34,19 @@ class OutageLog:
         self._lock = threading.Lock()
         self._down = False
         self._last_logged = 0.0
+        self._last_failure = 0.0
         self._unlogged = 0
 
     def failed(self, error: BaseException | str, consequence: str) -> bool:
         """Count one failure; log it if the last line is `interval` old. True if it logged."""
         now = self.clock()
         with self._lock:
+            if self._down and now - self._last_failure > self.interval:
+                # Nothing failed for a whole interval: that outage is over (callers that never
+                # see a success cannot say so), this is a new one.
+                self._down = False
+                self._unlogged = 0
+            self._last_failure = now
             self._unlogged += 1
             if self._down and now - self._last_logged < self.interval:
                 return False
