@@ -43,7 +43,7 @@ def slack_client() -> WebClient | None:
     return WebClient(
         token=settings.SLACK_BOT_TOKEN,
         base_url=settings.SLACK_API_URL,
-        timeout=10,
+        timeout=settings.SLACK_TIMEOUT_SECONDS,
         retry_handlers=[],
     )
 

@@ -23,6 +23,12 @@ class ErrorCode(Enum):
     UNSUPPORTED_MEDIA_TYPE = ("C009", 415, _("지원하지 않는 Content-Type입니다."))
     NOT_ACCEPTABLE = ("C010", 406, _("지원하지 않는 Accept 형식입니다."))
     PAYLOAD_TOO_LARGE = ("C011", 413, _("요청 본문이 너무 큽니다."))
+    # Beyond the original: the database dropped the connection or is briefly out of reach.
+    SERVICE_UNAVAILABLE = (
+        "C012",
+        503,
+        _("잠시 서비스를 이용할 수 없습니다. 잠시 후 다시 시도해 주세요."),
+    )
     NOT_AUTHENTICATED = ("AU000", 401, _("로그인이 필요합니다."))
     INVALID_ACCESS_TOKEN = ("AU001", 401, _("토큰이 만료되었습니다."))
     NO_REFRESH_COOKIE = ("AU002", 401, _("쿠키에 refresh-token이 없습니다."))

@@ -6,6 +6,7 @@ answers those with the C004 body on `/api/` paths.
 """
 
 import json
+import logging
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, QueryDict
 from rest_framework import exceptions, fields, serializers
 from rest_framework.response import Response
@@ -21,6 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from partner42.errors import ApplicationError, ErrorCode, error_body
+from partner42.outage import OutageLog
 
 # DRF exceptions whose code does not depend on their content.
 _FIXED_CODES: list[tuple[type[exceptions.APIException], ErrorCode]] = [
@@ -40,8 +43,58 @@ _TYPE_ERROR_CODES = {"not_a_list", "not_a_dict"}
 _MISSING = object()
 
 
+# MariaDB/MySQL client and server errors that say "not now" rather than "this is a bug": the
+# connection is gone (2002 2003 2006 2013 2055 4031), too many connections (1040), a lock wait
+# timed out or a deadlock was broken (1205 1213). Retrying the request is the fix.
+_UNAVAILABLE_MYSQL_CODES = {1040, 1205, 1213, 2002, 2003, 2006, 2013, 2055, 4031}
+# Seconds a client should wait before retrying after a C012.
+RETRY_AFTER_SECONDS = 5
+
+logger = logging.getLogger(__name__)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` is the database being out of reach (a 503), not a bug (a 500)."""
+    if isinstance(exc, InterfaceError):  # a connection the driver already knows is closed
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = exc.args[0] if exc.args else None
+    if isinstance(code, int):
+        return code in _UNAVAILABLE_MYSQL_CODES
+    return "database is locked" in str(exc)  # SQLite (the embedded default)
+
+
+_DB_OUTAGE = OutageLog(logger, "The database")
+
+
+def discard_broken_connections(exc: BaseException) -> None:
+    """Close every database connection that no longer answers, so the next query (this
+    process's next request) opens a new one instead of failing on the dead one; log the outage
+    (once a minute while it lasts)."""
+    _DB_OUTAGE.failed(exc, "requests answer 503 C012; broken connections are discarded")
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        try:
+            if conn.is_usable():
+                continue
+            conn.close()
+        except Exception:  # closing a dead connection may fail too; it is dropped either way
+            conn.connection = None
+
+
+def service_unavailable_response() -> Response:
+    response = _response(ErrorCode.SERVICE_UNAVAILABLE)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     request = context.get("request")
+    if database_unavailable(exc):
+        discard_broken_connections(exc)
+        return service_unavailable_response()
     if isinstance(exc, ApplicationError):
         return _response(exc.error_code, message=exc.message, errors=_clean_errors(exc.errors))
     if isinstance(exc, Http404):

@@ -17,6 +17,7 @@ from partner42.errors import (
     NotFoundError,
     error_body,
 )
+from partner42.exception_handler import database_unavailable, discard_broken_connections
 
 API_PREFIX = "/api/"
 
@@ -77,6 +78,11 @@ class ApplicationErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if database_unavailable(exception):
+            # Not a bug: the database dropped the connection. 503 (C012 under /api/), and the
+            # dead connection goes, so the next request works on a new one.
+            discard_broken_connections(exception)
+            return views.service_unavailable(request)
         if not isinstance(exception, ApplicationError):
             return None
         if request.path.startswith(API_PREFIX):

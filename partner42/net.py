@@ -18,6 +18,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
+from partner42.outage import OutageLog
+
 logger = logging.getLogger(__name__)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -72,12 +74,28 @@ def client_ip(request: HttpRequest) -> str:
     return str(client)
 
 
+# A throttle whose cache fails lets the request through; said once a minute, not per request.
+_THROTTLE_OUTAGE = OutageLog(logger, "The throttle cache")
+
+
 class ClientIpThrottleMixin:
     """DRF throttles keyed by `client_ip` instead of DRF's own reading of X-Forwarded-For (which
-    believes any sender unless NUM_PROXIES is set)."""
+    believes any sender unless NUM_PROXIES is set), failing open when their cache fails.
+
+    The counts are a guard against floods, not data: with Redis down a throttle lets every request
+    through rather than answering 500 to all of them (the fail-open cache already reads a miss;
+    this covers a cache backend that raises).
+    """
 
     def get_ident(self, request) -> str:
         return client_ip(request)
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception as exc:
+            _THROTTLE_OUTAGE.failed(exc, "requests are not throttled")
+            return True
 
 
 class AnonThrottle(ClientIpThrottleMixin, AnonRateThrottle):

@@ -167,13 +167,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, Celery ------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Seconds a Redis call (cache, broker publish) may wait to connect or for an answer: a Redis that
+# hangs instead of refusing must not hold requests for the driver's minutes.
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=2.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis that fails open: with Redis down, reads miss and writes are dropped
+            # (logged once a minute), so pages and the API serve from MariaDB (partner42/cache.py).
+            "BACKEND": "partner42.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="p42"),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -210,6 +219,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"matching.tasks.matchmaking_run_task": {"queue": "matchmaking"}}
 CELERY_TASK_ACKS_LATE = True
+# A broker that is down or hangs must not hold a request: connecting and every command give up
+# after REDIS_TIMEOUT_SECONDS, and a publish is retried once (partner42.celery.enqueue logs it
+# and the beat schedule does the work). kombu's own advice for a broker that can vanish.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Seoul"
 CELERY_BEAT_SCHEDULE = {
@@ -437,6 +461,8 @@ MATCH_SIZE = env.int("MATCH_SIZE", default=2)
 RANDOM_MATCH_TTL_MINUTES = env.int("RANDOM_MATCH_TTL_MINUTES", default=30)
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
+# Seconds one Slack call may take; a slower Slack counts as failing (retried with backoff).
+SLACK_TIMEOUT_SECONDS = env.float("SLACK_TIMEOUT_SECONDS", default=10)
 # Alarms of one kind from one caller on one room within this many seconds are one alarm (a
 # join/leave loop or a comment flood alarms its target once per window); 0 keeps every one.
 ALARM_COALESCE_SECONDS = env.int("ALARM_COALESCE_SECONDS", default=300)

@@ -7,6 +7,7 @@ an error page must never fail itself, so a page that cannot render falls back to
 import hmac
 import ipaddress
 import logging
+import sys
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +87,9 @@ def _check_database() -> None:
 
 def _check_cache() -> None:
     cache = caches["default"]
+    ping = getattr(cache, "ping", None)
+    if ping is not None:  # the fail-open cache would hide its error: ask Redis itself
+        ping()
     key = f"readyz:{uuid.uuid4().hex}"
     cache.set(key, "ok", timeout=10)
     try:
@@ -179,7 +183,28 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except`: an error outside any view (a session read in a
+    # middleware) that is the database out of reach is a 503, like one inside a view.
+    from partner42.exception_handler import database_unavailable, discard_broken_connections
+
+    error = sys.exc_info()[1]
+    if error is not None and database_unavailable(error):
+        discard_broken_connections(error)
+        return service_unavailable(request)
     if _is_api(request):
         return _api_error(ErrorCode.INTERNAL)
     # No request context: its processors may be what failed.
     return _page(None, "500.html", 500, "500 Server Error")
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503: the database dropped the connection or is out of reach; the client may retry."""
+    from partner42.exception_handler import RETRY_AFTER_SECONDS
+
+    if _is_api(request):
+        response = _api_error(ErrorCode.SERVICE_UNAVAILABLE)
+    else:
+        # No request context: its processors query the database that just failed.
+        response = _page(None, "503.html", 503, "503 Service Unavailable")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
