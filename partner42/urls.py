@@ -9,6 +9,8 @@ from partner42 import views as ops_views
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    # The operators' dashboard, before admin/ (whose catch-all would answer it).
+    path("admin/insights/", include("rooms.insights.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
