@@ -113,7 +113,7 @@ def horizontal_bars(
     *, key: str, title: str, description: str, labels: list[str], values: list[int]
 ) -> Chart:
     """One bar per label, left to right (a distribution)."""
-    label_w = 120
+    label_w = 160
     row = 28
     height = TOP + row * len(labels) + BOTTOM
     chart = Chart(key, title, description, legend=[], height=height)
