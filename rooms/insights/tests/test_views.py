@@ -202,3 +202,18 @@ def test_it_costs_the_same_queries_for_a_day_or_a_year(
     year = {"start": today - timedelta(days=365), "end": today}
     with django_assert_num_queries(expected):
         assert staff_client.get(url, year).status_code == 200
+
+
+def test_it_keeps_the_strict_style_and_script_policy(staff_client):
+    _some_data(D1)
+
+    response = staff_client.get(DASHBOARD, RANGE)
+
+    page = response.content.decode()
+    assert "style=" not in page
+    assert "<style" not in page
+    assert "<script>" not in page  # the admin's scripts are files
+    assert "rooms/insights.css" in page
+    assert 'class="series-0"' in page  # colours by class, from the stylesheet
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy
