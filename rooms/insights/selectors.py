@@ -42,6 +42,8 @@ SEOUL_OFFSET = timedelta(hours=9)
 MAX_DAYS = 366
 EXPIRED = Request.Status.EXPIRED
 KEYS = ["*", *ContentCategory.values]  # every category, then each one
+# The daily table's match columns and request outcomes, in order.
+CATEGORY_METHODS = [(c, m) for c in ContentCategory.values for m in MethodCategory.values]
 OUTCOMES = (Request.Status.MATCHED, EXPIRED, Request.Status.CANCELLED, Request.Status.WAITING)
 
 
@@ -249,6 +251,3 @@ def active_student_count(*, span: DateRange) -> int:
         | did(Request, "user")
         | did(MemberReview, "reviewer")
     ).count()
-
-
-CATEGORY_METHODS = [(c, m) for c in ContentCategory.values for m in MethodCategory.values]
