@@ -7,12 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Block, RandomMatchRequest
-from matching.services import (
-    block_create,
-    match_create,
-    matchmaking_run,
-    random_match_request_create,
-)
+from matching.services.blocks import block_create
+from matching.services.matches import match_create
+from matching.services.random import matchmaking_run, random_match_request_create
 from partner42.choices import MethodCategory
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +20,9 @@ Status = RandomMatchRequest.Status
 @pytest.fixture(autouse=True)
 def _no_side_effects(monkeypatch):
     from alarms import tasks
-    from matching import services
+    from matching.services import random as random_services
 
-    monkeypatch.setattr(services, "matchmaking_trigger", lambda: None)
+    monkeypatch.setattr(random_services, "matchmaking_trigger", lambda: None)
     monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
 
 
@@ -229,9 +226,9 @@ def test_it_answers_400_to_a_bad_block_form(alice_client):
 @pytest.mark.django_db(transaction=True)
 def test_it_shows_the_instant_match_as_one_matched_view(monkeypatch, alice_client, alice, bob):
     """As in `make run`: the matchmaker runs on the request's commit, before the page answers."""
-    from matching import services
+    from matching.services import random as random_services
 
-    monkeypatch.setattr(services, "matchmaking_trigger", matchmaking_run)
+    monkeypatch.setattr(random_services, "matchmaking_trigger", matchmaking_run)
     random_match_request_create(user=bob, category="MEAL", places=["GAEPO"])
     response = alice_client.post("/random/", {"category": "MEAL", "places": ["GAEPO"]}, follow=True)
     page = response.content.decode()

@@ -22,8 +22,7 @@ from matching.models import (
     MatchMember,
     MemberReview,
 )
-from matching.review_selectors import review_available_time
-from matching.selectors import NotMatchMemberError
+from matching.selectors.matches import NotMatchMemberError, review_available_time
 from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
 
 # Which part of the product a kind of row rewards.
