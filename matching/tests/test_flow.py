@@ -9,7 +9,7 @@ from django.test import Client
 from alarms.models import Alarm, AlarmType
 from matching.models import ActivityMatchScore, MemberReview
 from matching.services.random import matchmaking_run, random_match_request_create
-from matching.tests.review_helpers import client_for, error_code
+from matching.tests.match_helpers import client_for, error_code
 from partner42.choices import ContentCategory
 from rooms.services import room_today
 
