@@ -162,9 +162,6 @@ class BlockAdmin(admin.ModelAdmin):
     list_select_related = ("blocker", "blocked")
 
 
-# Members, reviews and the activity ledger: read-only, in a module of their own.
-from matching import review_admin  # noqa: E402, F401
-
 # Match members, reviews and the activity ledger: read-only with filters. The ledger is
 # append-only (totals are SUMs of its rows), and a review goes with its reviewer's `is_reviewed`
 # flag and its ledger rows: an edit here could only make them disagree.
