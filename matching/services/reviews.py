@@ -108,7 +108,7 @@ def match_review_create(
     if me is None:
         raise NotMatchMemberError()
     for target, _score in scores:
-        # None: a name that addresses no member as the reviewer sees them (review_selectors).
+        # None: a name that addresses no member as the reviewer sees them (selectors.reviews).
         if target is None or target.pk not in members:
             raise ReviewTargetNotMemberError()
     for target, _score in scores:

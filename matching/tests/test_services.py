@@ -1,4 +1,4 @@
-"""Requests, cancel, renew, expiry, match creation and blocks (matching.services)."""
+"""Requests, cancel, renew, expiry, match creation and blocks (matching.services.*)."""
 
 from datetime import timedelta
 
