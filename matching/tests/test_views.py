@@ -292,3 +292,17 @@ def test_it_counts_the_others_waiting_and_shows_the_time_left(alice_client, alic
     random_match_request_create(user=bob, category="MEAL", places=["SEOCHO"])
     status = alice_client.get(reverse("matching:status", args=[request.api_id])).content.decode()
     assert "나 말고 1명이 기다리고 있어요" in status
+
+
+def test_it_shows_one_match_page_at_both_addresses(client, alice, bob, operator):
+    """`/random/matches/<id>/` is the match page of `/matches/<id>/`: operators see it too (it
+    answered them 403 before the two pages became one)."""
+    match = match_create(
+        category="MEAL", method=MethodCategory.RANDOM, users=[alice, bob], conditions={}
+    )
+    client.force_login(operator)
+    random_page = client.get(reverse("matching:match_detail", args=[match.api_id]))
+    page = client.get(reverse("mypage:match_detail", args=[match.api_id]))
+    assert random_page.status_code == page.status_code == 200
+    assert alice.nickname in random_page.content.decode()
+    assert f'value="{bob.api_id}"' not in random_page.content.decode()  # block buttons: members
