@@ -585,7 +585,8 @@ TABLE: list[Row] = [
         by=("member",),
     ),
     row("matching:renew", "POST", 302, 302, 302, 302, 302, data=lambda w: {"category": "MEAL"}),
-    row("matching:match_detail", "GET", 302, 403, 302, 302, 403, kwargs=match_id),
+    # A room's match lives at /matches/<id>/: this address sends whoever may see it there.
+    row("matching:match_detail", "GET", 302, 403, 302, 302, 302, kwargs=match_id),
     row("matching:blocks", "GET", 302, 200, 200, 200, 200),
     row(
         "matching:blocks",
