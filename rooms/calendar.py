@@ -134,7 +134,7 @@ def calendar_match_get(*, api_id: object, viewer: User) -> Match:
 
 
 def calendar_feed_items(*, user: User, now: datetime | None = None) -> CalendarFeedItems:
-    """The student's coming rooms and matches, soonest first. Four queries whatever their number.
+    """The student's coming rooms and matches, soonest first. Five queries whatever their number.
 
     Rooms: written or joined (the author is a participant too), not deleted, not completed (a
     completed room is its match now), meeting today or later in Seoul. Matches: theirs, not
