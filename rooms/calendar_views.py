@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -53,7 +53,7 @@ def _ics(content: bytes, *, filename: str | None = None) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def room_ics(request: HttpRequest, room_id) -> HttpResponse:
     """Anyone who may open the room's page may take it into their calendar."""
     room = room_get(api_id=room_id, viewer=request.user)
@@ -63,7 +63,7 @@ def room_ics(request: HttpRequest, room_id) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def match_ics(request: HttpRequest, match_id) -> HttpResponse:
     """A match's members and operators only (403 MCH002 for others, as on the match page)."""
     match = calendar_match_get(api_id=match_id, viewer=request.user)
@@ -72,7 +72,7 @@ def match_ics(request: HttpRequest, match_id) -> HttpResponse:
     return _ics(content, filename=f"match-{match.api_id}.ics")
 
 
-@require_GET
+@require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The student's coming rooms and matches. No session: the token says whose."""
     user = calendar_feed_owner(token=token)

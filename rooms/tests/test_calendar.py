@@ -414,3 +414,22 @@ def test_it_shows_the_feed_section_with_its_url_and_rotate_form(alice, rf):
 def test_it_keeps_feed_tokens_apart_between_students(db):
     tokens = {calendar_feed_get_or_create(user=UserFactory()).token for _ in range(5)}
     assert len(tokens) == 5
+
+
+def test_it_speaks_english_on_request(alice, bob, client):
+    room = RoomFactory(author=alice)
+    match = _random_match(alice, bob)
+    client.force_login(alice)
+    page = client.get(reverse("rooms:detail", args=[room.api_id]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Add to calendar" in page.content.decode()
+    (event,) = _events(
+        client.get(reverse("calendar:match", args=[match.api_id]), HTTP_ACCEPT_LANGUAGE="en")
+    )
+    assert str(event["SUMMARY"]) == "[Meal] Random match"
+
+
+def test_it_answers_head_for_calendar_apps_that_ask_first(alice):
+    token = calendar_feed_get_or_create(user=alice).token
+    response = Client().head(reverse("calendar:feed", args=[token]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
