@@ -24,6 +24,7 @@ import argparse
 import http.client
 import json
 import os
+import sys
 import threading
 import time
 from collections import Counter
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--conn-max-age", type=int, default=60)
-    args = parser.parse_args(argv or [])
+    args = parser.parse_args(argv if argv is not None else [])
 
     setup_django()
     with bench_database("contention") as database:
@@ -328,4 +329,4 @@ def _print(report: dict) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
