@@ -5,6 +5,7 @@ presenters below replace the author's nickname and id for everyone else.
 """
 
 import uuid
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from partner42.choices import ANONYMOUS_NICKNAME, conditions_by_kind
 from partner42.errors import NotFoundError
 from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
-from rooms.cache import board_cached, board_key
+from rooms.cache import board_cached, board_key, board_rendered
 from rooms.models import Comment, Participation, Room, RoomCondition
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -268,27 +269,21 @@ def _board_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def room_board(
-    *,
-    filters: BoardFilters,
-    params: SliceParams,
-    use_cache: bool = True,
-    now: datetime | None = None,
-) -> tuple[list[dict[str, Any]], bool]:
-    """One slice of the board as plain items; the first slice comes through the shared cache.
+BoardPage = tuple[list[dict[str, Any]], bool]
 
-    Three queries whatever the size (one for an empty page): the rooms (comment count as a
-    subquery), their authors and their conditions.
-    """
-    today = room_today(now)
 
-    def compute() -> tuple[list[dict[str, Any]], bool]:
+def _board_page(
+    filters: BoardFilters, params: SliceParams, today: date
+) -> tuple[Callable[[], BoardPage], str | None]:
+    """How to compute the slice, and its cache key (None past the first slice)."""
+
+    def compute() -> BoardPage:
         qs = room_board_queryset(filters, today=today)
         rows, has_next = slice_queryset(qs.values(*_BOARD_FIELDS), params)
         return _board_items(rows), has_next
 
-    if params.page != 0 or not use_cache:
-        return compute()
+    if params.page != 0:
+        return compute, None
     # Seoul's date is part of the key: a page cached at 23:59 must not show yesterday's rooms at
     # midnight (the open board starts today).
     key = board_key(
@@ -299,7 +294,60 @@ def room_board(
             "order": tuple(params.order_by),
         }
     )
+    return compute, key
+
+
+def room_board(
+    *,
+    filters: BoardFilters,
+    params: SliceParams,
+    use_cache: bool = True,
+    now: datetime | None = None,
+) -> BoardPage:
+    """One slice of the board as plain items; the first slice comes through the shared cache.
+
+    Three queries whatever the size (one for an empty page): the rooms (comment count as a
+    subquery), their authors and their conditions.
+    """
+    compute, key = _board_page(filters, params, room_today(now))
+    if key is None or not use_cache:
+        return compute()
     return board_cached(key, compute)
+
+
+def room_board_rendered(
+    *,
+    filters: BoardFilters,
+    params: SliceParams,
+    viewer: User | None,
+    render: Callable[[BoardPage], bytes],
+    now: datetime | None = None,
+) -> bytes:
+    """`render(slice)` for this viewer, where `render` masks the slice's items for the viewer.
+
+    The first slice's body is kept with the process's copy of the cached page and shared by the
+    viewers it masks identically (`board_variant`): then no query, and one Redis GET.
+    """
+    compute, key = _board_page(filters, params, room_today(now))
+    if key is None:
+        return render(compute())
+    return board_rendered(
+        key, compute, render=render, variant=lambda page: board_variant(page[0], viewer)
+    )
+
+
+def board_variant(items: list[dict[str, Any]], viewer: User | None) -> Hashable:
+    """A name shared by exactly the viewers `board_item_for` shows these items alike.
+
+    Operators see every author; anybody else sees all but the anonymous rooms' authors, except
+    their own: an author of an anonymous room on the page gets a body of their own.
+    """
+    if user_is_operator(viewer):
+        return "operator"
+    me = _viewer_pk(viewer)
+    if me is not None and any(item["anonymity"] and item["author_pk"] == me for item in items):
+        return ("author", me)
+    return "public"
 
 
 def board_item_for(item: dict[str, Any], viewer: User | None, today: date) -> dict[str, Any]:
