@@ -18,6 +18,7 @@ never staler than the shared entry. A body is kept per *variant* of viewer, the 
 "every viewer who would get these exact bytes" (the board masks anonymous authors per viewer).
 """
 
+import functools
 import hashlib
 import logging
 import math
@@ -191,3 +192,107 @@ def _bump_generation() -> None:
     except Exception:
         # The entries expire within seconds anyway; a cache outage must not fail a write.
         logger.exception("board cache invalidation failed")
+
+
+# --- Room details ---------------------------------------------------------------------------------
+# A snapshot of one room (the room, its members, its conditions: what the detail shows to anyone)
+# under a generation of its own, bumped after the commit of any change to the room, its members
+# or its comments (`detail_changed`, from rooms.live.room_changed, which every such write calls).
+# What other writes change (a member's nickname, the restaurant's name or hours) shows once the
+# snapshot expires, within ROOM_BOARD_CACHE_SECONDS. Each process keeps its snapshots and their
+# rendered bodies like the board's pages, checked by one GET of the room's generation.
+
+DETAIL_GENERATION_KEY = "rooms:detail:gen:{room}"
+DETAIL_KEY = "rooms:detail:{room}"
+# A room's generation outlives any snapshot of it by far, and goes when the room is long quiet.
+DETAIL_GENERATION_SECONDS = 24 * 3600
+LOCAL_DETAILS_MAX = 1024
+
+_local_details: dict[str, _Local] = {}
+
+
+def detail_changed(room: Any) -> None:
+    """Invalidate the room's detail snapshots once the current transaction commits."""
+    transaction.on_commit(functools.partial(_bump_detail, str(room)))
+
+
+def _detail_pending(room: str) -> bool:
+    if not connection.in_atomic_block:
+        return False
+    return any(
+        isinstance(callback, functools.partial)
+        and callback.func is _bump_detail
+        and callback.args == (room,)
+        for _sids, callback, _robust in connection.run_on_commit
+    )
+
+
+def _bump_detail(room: str) -> None:
+    key = DETAIL_GENERATION_KEY.format(room=room)
+    try:
+        cache.add(key, 0, timeout=DETAIL_GENERATION_SECONDS)
+        cache.incr(key)  # keeps the key's expiry
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=DETAIL_GENERATION_SECONDS)
+    except Exception:
+        logger.exception("room detail cache invalidation failed")
+
+
+def detail_rendered(
+    room: str,
+    load: Callable[[], Any],
+    *,
+    render: Callable[[Any], bytes],
+    variant: Callable[[Any], Hashable],
+    now: Callable[[], float] = time.time,
+) -> bytes:
+    """`render(snapshot)` of the room, from this process's copy when current, else from Redis,
+    else `load()` (which may raise, e.g. for an unknown room: nothing is cached then).
+
+    `variant(snapshot)` names the viewers who get the same bytes, as for `board_rendered`; it is
+    called before every body is served, cached or not, and may raise to refuse the viewer.
+    """
+    if _ttl() <= 0 or _detail_pending(room):
+        return _uncached(load(), render, variant)
+    try:
+        generation = cache.get(DETAIL_GENERATION_KEY.format(room=room), 0)
+    except Exception:
+        logger.exception("room detail cache read failed; reading without the cache")
+        return _uncached(load(), render, variant)
+    local = _local_details.get(room)
+    if local is None or local.entry["gen"] != generation or now() >= local.entry["expiry"]:
+        local = _Local(_detail_entry(room, load, generation, now))
+        if len(_local_details) >= LOCAL_DETAILS_MAX:
+            _local_details.clear()
+        _local_details[room] = local
+    name = variant(local.entry["value"])
+    body = local.bodies.get(name)
+    if body is None:
+        body = local.bodies[name] = render(local.entry["value"])
+    return body
+
+
+def _uncached(value: Any, render: Callable[[Any], bytes], variant: Callable[[Any], Hashable]):
+    variant(value)  # it may refuse the viewer (raise), whatever the cache
+    return render(value)
+
+
+def _detail_entry(
+    room: str, load: Callable[[], Any], generation: Any, now: Callable[[], float]
+) -> dict[str, Any]:
+    key = DETAIL_KEY.format(room=room)
+    try:
+        entry = cache.get(key)
+    except Exception:
+        logger.exception("room detail cache read failed")
+        entry = None
+    if entry is not None and entry.get("gen") == generation and now() < entry["expiry"]:
+        return entry
+    # The generation was read before the snapshot: a change committed meanwhile bumped it, and
+    # this snapshot, stored under the older one, is never served.
+    entry = {"gen": generation, "value": load(), "expiry": now() + _ttl()}
+    try:
+        cache.set(key, entry, timeout=_ttl())
+    except Exception:
+        logger.exception("room detail cache write failed")
+    return entry

@@ -100,10 +100,12 @@ class ArticleCollectionApi(RoomApiView):
 class ArticleApi(RoomApiView):
     @extend_schema(operation_id="articles_retrieve", responses=ArticleReadOneSchema)
     def get(self, request: Request, article_id: str) -> Response:
-        viewer = _viewer(request)
-        room = selectors.room_get(api_id=article_id, viewer=viewer)
-        detail = selectors.room_detail(room=room, viewer=viewer)
-        return Response(article_read_one_response(detail))
+        body = selectors.room_detail_rendered(
+            api_id=article_id,
+            viewer=_viewer(request),
+            render=lambda detail: render_json(article_read_one_response(detail)),
+        )
+        return Response(RenderedJSON(body))
 
     @extend_schema(request=ArticleInput, responses=ArticleIdSchema)
     def put(self, request: Request, article_id: str) -> Response:
