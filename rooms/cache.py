@@ -209,6 +209,7 @@ DETAIL_GENERATION_SECONDS = 24 * 3600
 LOCAL_DETAILS_MAX = 1024
 
 _local_details: dict[str, _Local] = {}
+_clock = time.time  # the tests move it
 
 
 def detail_changed(room: Any) -> None:
@@ -244,7 +245,7 @@ def detail_rendered(
     *,
     render: Callable[[Any], bytes],
     variant: Callable[[Any], Hashable],
-    now: Callable[[], float] = time.time,
+    now: Callable[[], float] | None = None,
 ) -> bytes:
     """`render(snapshot)` of the room, from this process's copy when current, else from Redis,
     else `load()` (which may raise, e.g. for an unknown room: nothing is cached then).
@@ -252,6 +253,7 @@ def detail_rendered(
     `variant(snapshot)` names the viewers who get the same bytes, as for `board_rendered`; it is
     called before every body is served, cached or not, and may raise to refuse the viewer.
     """
+    now = now or _clock
     if _ttl() <= 0 or _detail_pending(room):
         return _uncached(load(), render, variant)
     try:
