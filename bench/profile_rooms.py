@@ -14,6 +14,10 @@ CAP_SYS_PTRACE) and writes files meant to be committed.
 """
 
 import argparse
+import cProfile
+import io
+import os
+import pstats
 import subprocess
 import threading
 import time
@@ -30,6 +34,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance"))
     parser.add_argument("--only", default="", help="comma-separated names (board_cached, ...)")
+    parser.add_argument(
+        "--cprofile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: N requests of each in this process under cProfile (<name>.cprofile.txt)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -37,10 +48,16 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.bench_rooms import BOARD_PATH, _seed
 
+    if args.cprofile:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+        os.environ["CONN_MAX_AGE"] = "60"
     setup_django()
     with bench_database("profile") as database:
         seed = _seed(rooms=300, joiners=1)
         detail = f"/api/articles/{seed['detail_room']}"
+        if args.cprofile:
+            _cprofile(BOARD_PATH, detail, out, requests=args.cprofile, only=only)
+            return
         servers = {
             "5": [("trivial", TRIVIAL_PATH), ("board_cached", BOARD_PATH), ("detail", detail)],
             "0": [("board_uncached", BOARD_PATH)],
@@ -56,6 +73,36 @@ def main(argv: list[str] | None = None) -> None:
                     load(base, path, seconds=1.0, concurrency=8)  # warm up
                     _profile(base, path, worker, out / name, seconds=args.seconds)
                     print(f"{name}: {out / name}.svg", flush=True)
+
+
+def _cprofile(board: str, detail: str, out: Path, *, requests: int, only: set[str]) -> None:
+    """Each request `requests` times through Django's whole stack (test client), in this process:
+    CPU time per request by function, without the GIL and sampling questions of a live server."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    targets = [("trivial", TRIVIAL_PATH, 5), ("board_cached", board, 5), ("detail", detail, 5)]
+    targets.append(("board_uncached", board, 0))
+    for name, path, cache_seconds in targets:
+        if only and name not in only:
+            continue
+        settings.ROOM_BOARD_CACHE_SECONDS = cache_seconds
+        for _ in range(50):  # warm up: caches filled, connections open
+            assert client.get(path).status_code == 200
+        profiler = cProfile.Profile()
+        began = time.perf_counter()
+        profiler.enable()
+        for _ in range(requests):
+            client.get(path)
+        profiler.disable()
+        elapsed = time.perf_counter() - began
+        text = io.StringIO()
+        text.write(f"{name}: {requests} requests, {1e6 * elapsed / requests:.0f} µs each")
+        text.write(" under cProfile (which slows Python code down, so compare shares)\n")
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(45)
+        (out / f"{name}.cprofile.txt").write_text(text.getvalue().replace(str(ROOT) + "/", ""))
+        print(f"{name}: {1e6 * elapsed / requests:.0f} µs per request", flush=True)
 
 
 def _worker_pid(master: int) -> int:
