@@ -78,9 +78,12 @@ def test_every_write_shows_on_the_next_read(alice, bob, charlie):
     assert edited["participantsOrAuthor"][0]["nickname"] == "익명"
 
     room.refresh_from_db()
+    before = room_cache.cache.get(room_cache.DETAIL_GENERATION_KEY.format(room=room.api_id))
     services.room_complete(room=room, user=alice)
     room.refresh_from_db()
     assert room.is_complete
+    # The detail shows no state of completion, but the snapshot (its room) is outdated all the same.
+    assert room_cache.cache.get(room_cache.DETAIL_GENERATION_KEY.format(room=room.api_id)) > before
 
     other = RoomFactory(author=bob)
     assert body(other)["title"] == other.title
