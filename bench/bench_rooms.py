@@ -34,6 +34,8 @@ from bench.common import (
 )
 
 BOARD_PATH = "/api/articles?isComplete=false&contentCategory=MEAL"
+# Persistent database connections, as deploy/env/app.env.example sets them for production.
+PRODUCTION_LIKE = {"CONN_MAX_AGE": "60"}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> dict:
         seed = _seed(rooms=args.rooms, joiners=args.joiners)
         report: dict = {"settings": vars(args)}
 
-        with gunicorn(database=database) as base:
+        with gunicorn(database=database, env=PRODUCTION_LIKE) as base:
             detail_path = f"/api/articles/{seed['detail_room']}"
             for path in (TRIVIAL_PATH, BOARD_PATH, detail_path):
                 load(base, path, seconds=0.5, concurrency=args.concurrency)  # warm up
@@ -67,7 +69,9 @@ def main(argv: list[str] | None = None) -> dict:
             report["cache_on"] = _summaries(runs)
             report["contention"] = _contention(base, seed)
 
-        with gunicorn(database=database, env={"ROOM_BOARD_CACHE_SECONDS": "0"}) as base:
+        with gunicorn(
+            database=database, env={**PRODUCTION_LIKE, "ROOM_BOARD_CACHE_SECONDS": "0"}
+        ) as base:
             for path in (TRIVIAL_PATH, BOARD_PATH):
                 load(base, path, seconds=0.5, concurrency=args.concurrency)
             runs = {

@@ -59,6 +59,15 @@ def gunicorn(
     *, database: str, env: dict[str, str] | None = None, workers: int = 0, threads: int = 8
 ) -> Iterator[str]:
     """gunicorn (gthread) serving bench.settings on a free port; yields its base URL."""
+    with gunicorn_process(database=database, env=env, workers=workers, threads=threads) as served:
+        yield served[0]
+
+
+@contextmanager
+def gunicorn_process(
+    *, database: str, env: dict[str, str] | None = None, workers: int = 0, threads: int = 8
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`gunicorn`, yielding its master process too (bench/profile_rooms.py samples its worker)."""
     from tests.helpers import free_port, running
 
     port = free_port()
@@ -84,7 +93,7 @@ def gunicorn(
     ]
     with running(args, env=server_env, stop_timeout=15) as process:
         wait_or_exit(process, lambda: _serves(port), what="gunicorn")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
 
 
 def wait_or_exit(process: subprocess.Popen, ready: Callable[[], bool], *, what: str) -> None:

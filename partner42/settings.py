@@ -357,7 +357,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSONRenderer written by orjson: the same bodies, a fraction of the time.
+    "DEFAULT_RENDERER_CLASSES": ["partner42.renderers.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         # JSON also under text/plain and the form type (the React client, API.md Q5); real
         # forms (the operators' /api/auth/login) and multipart keep working.

@@ -13,6 +13,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from rooms.cache import detail_changed
+
 logger = logging.getLogger(__name__)
 
 ROOM_CHANGED = "room.changed"
@@ -25,6 +27,7 @@ def room_group_name(room_api_id: uuid.UUID | str) -> str:
 
 def room_changed(room_api_id: uuid.UUID | str) -> None:
     """Tell the room's open pages, once the current transaction commits (never before)."""
+    detail_changed(room_api_id)  # every write that tells the pages also outdates the cache
     group = room_group_name(room_api_id)
     transaction.on_commit(lambda: _push(group), robust=True)
 

@@ -5,6 +5,7 @@ presenters below replace the author's nickname and id for everyone else.
 """
 
 import uuid
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from partner42.choices import ANONYMOUS_NICKNAME, conditions_by_kind
 from partner42.errors import NotFoundError
 from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
-from rooms.cache import board_cached, board_key
+from rooms.cache import board_cached, board_key, board_rendered, detail_rendered
 from rooms.models import Comment, Participation, Room, RoomCondition
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -111,23 +112,41 @@ class RoomDetail:
 
 def room_detail(*, room: Room, viewer: User | None, now: datetime | None = None) -> RoomDetail:
     """The room with members and conditions, masked for the viewer. Two queries."""
-    today = room_today(now)
-    participations = list(
-        Participation.objects.filter(room=room).select_related("user").order_by("created_at", "pk")
+    return _detail_for(
+        room, _participants(room), room_conditions(room), viewer=viewer, today=room_today(now)
     )
+
+
+def _participants(room: Room) -> list[tuple[int, uuid.UUID, str]]:
+    """(user pk, user api id, nickname) of the room's members in joining order. One query."""
+    return list(
+        Participation.objects.filter(room=room)
+        .order_by("created_at", "pk")
+        .values_list("user_id", "user__api_id", "user__nickname")
+    )
+
+
+def _detail_for(
+    room: Room,
+    participants: list[tuple[int, uuid.UUID, str]],
+    conditions: dict[str, list[str]],
+    *,
+    viewer: User | None,
+    today: date,
+) -> RoomDetail:
     visible = author_visible(anonymity=room.anonymity, author_pk=room.author_id, viewer=viewer)
     me = _viewer_pk(viewer)
     members = []
-    for participation in participations:
-        is_author = participation.user_id == room.author_id
+    for user_pk, user_api_id, nickname in participants:
+        is_author = user_pk == room.author_id
         hidden = is_author and not visible
         members.append(
             Member(
-                user_pk=participation.user_id,
-                user_api_id=None if hidden else participation.user.api_id,
-                nickname=ANONYMOUS_NICKNAME if hidden else participation.user.nickname,
+                user_pk=user_pk,
+                user_api_id=None if hidden else user_api_id,
+                nickname=ANONYMOUS_NICKNAME if hidden else nickname,
                 is_author=is_author,
-                is_me=me is not None and participation.user_id == me,
+                is_me=me is not None and user_pk == me,
             )
         )
     is_member = me is not None and any(m.user_pk == me for m in members)
@@ -136,7 +155,7 @@ def room_detail(*, room: Room, viewer: User | None, now: datetime | None = None)
     can_manage = is_open and user_is_author_or_operator(viewer, author_pk=room.author_id)
     return RoomDetail(
         room=room,
-        conditions=room_conditions(room),
+        conditions=conditions,
         members=members,
         author_visible=visible,
         is_member=is_member,
@@ -151,6 +170,78 @@ def room_detail(*, room: Room, viewer: User | None, now: datetime | None = None)
         is_today=room.date == today,
         is_closed=is_closed,
     )
+
+
+@dataclass(frozen=True)
+class RoomSnapshot:
+    """What the room's detail shows anyone, before masking: cached as it is."""
+
+    room: Room  # with its author and restaurant
+    participants: list[tuple[int, uuid.UUID, str]]
+    conditions: dict[str, list[str]]
+
+
+def room_snapshot(*, api_id: Any) -> RoomSnapshot:
+    """The room, deleted or not, with members and conditions; 404 C003 when absent. Three
+    queries."""
+    room = (
+        Room.objects.select_related("author", "restaurant")
+        .filter(api_id=parse_api_id(api_id))
+        .first()
+    )
+    if room is None:
+        raise NotFoundError()
+    return RoomSnapshot(
+        room=room, participants=_participants(room), conditions=room_conditions(room)
+    )
+
+
+def room_detail_rendered(
+    *,
+    api_id: Any,
+    viewer: User | None,
+    render: Callable[[RoomDetail], bytes],
+    now: datetime | None = None,
+) -> bytes:
+    """`render(detail)` of the room masked for the viewer, 404 C003 like `room_get`.
+
+    The snapshot comes from the cache (no query; three on a miss) and the body is shared by the
+    viewers it shows alike (`detail_variant`).
+    """
+    room_key = str(parse_api_id(api_id))
+    today = room_today(now)
+
+    def variant(snapshot: RoomSnapshot) -> Hashable:
+        # Before any body is served: a deleted room is for operators only.
+        if snapshot.room.deleted_at is not None and not user_is_operator(viewer):
+            raise NotFoundError()
+        return (today, detail_variant(snapshot, viewer))
+
+    def render_snapshot(snapshot: RoomSnapshot) -> bytes:
+        detail = _detail_for(
+            snapshot.room, snapshot.participants, snapshot.conditions, viewer=viewer, today=today
+        )
+        return render(detail)
+
+    return detail_rendered(
+        room_key, lambda: room_snapshot(api_id=room_key), render=render_snapshot, variant=variant
+    )
+
+
+def detail_variant(snapshot: RoomSnapshot, viewer: User | None) -> Hashable:
+    """A name shared by exactly the viewers `_detail_for` shows the room alike.
+
+    Members (and the author) see themselves marked: a body each. Operators see an anonymous
+    author; everybody else sees the same.
+    """
+    me = _viewer_pk(viewer)
+    if me is not None and (
+        me == snapshot.room.author_id or any(pk == me for pk, _, _ in snapshot.participants)
+    ):
+        return ("member", me)
+    if snapshot.room.anonymity and user_is_operator(viewer):
+        return "operator"
+    return "public"
 
 
 # --- The board ----------------------------------------------------------------------------------
@@ -268,27 +359,21 @@ def _board_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def room_board(
-    *,
-    filters: BoardFilters,
-    params: SliceParams,
-    use_cache: bool = True,
-    now: datetime | None = None,
-) -> tuple[list[dict[str, Any]], bool]:
-    """One slice of the board as plain items; the first slice comes through the shared cache.
+BoardPage = tuple[list[dict[str, Any]], bool]
 
-    Three queries whatever the size (one for an empty page): the rooms (comment count as a
-    subquery), their authors and their conditions.
-    """
-    today = room_today(now)
 
-    def compute() -> tuple[list[dict[str, Any]], bool]:
+def _board_page(
+    filters: BoardFilters, params: SliceParams, today: date
+) -> tuple[Callable[[], BoardPage], str | None]:
+    """How to compute the slice, and its cache key (None past the first slice)."""
+
+    def compute() -> BoardPage:
         qs = room_board_queryset(filters, today=today)
         rows, has_next = slice_queryset(qs.values(*_BOARD_FIELDS), params)
         return _board_items(rows), has_next
 
-    if params.page != 0 or not use_cache:
-        return compute()
+    if params.page != 0:
+        return compute, None
     # Seoul's date is part of the key: a page cached at 23:59 must not show yesterday's rooms at
     # midnight (the open board starts today).
     key = board_key(
@@ -299,7 +384,60 @@ def room_board(
             "order": tuple(params.order_by),
         }
     )
+    return compute, key
+
+
+def room_board(
+    *,
+    filters: BoardFilters,
+    params: SliceParams,
+    use_cache: bool = True,
+    now: datetime | None = None,
+) -> BoardPage:
+    """One slice of the board as plain items; the first slice comes through the shared cache.
+
+    Three queries whatever the size (one for an empty page): the rooms (comment count as a
+    subquery), their authors and their conditions.
+    """
+    compute, key = _board_page(filters, params, room_today(now))
+    if key is None or not use_cache:
+        return compute()
     return board_cached(key, compute)
+
+
+def room_board_rendered(
+    *,
+    filters: BoardFilters,
+    params: SliceParams,
+    viewer: User | None,
+    render: Callable[[BoardPage], bytes],
+    now: datetime | None = None,
+) -> bytes:
+    """`render(slice)` for this viewer, where `render` masks the slice's items for the viewer.
+
+    The first slice's body is kept with the process's copy of the cached page and shared by the
+    viewers it masks identically (`board_variant`): then no query, and one Redis GET.
+    """
+    compute, key = _board_page(filters, params, room_today(now))
+    if key is None:
+        return render(compute())
+    return board_rendered(
+        key, compute, render=render, variant=lambda page: board_variant(page[0], viewer)
+    )
+
+
+def board_variant(items: list[dict[str, Any]], viewer: User | None) -> Hashable:
+    """A name shared by exactly the viewers `board_item_for` shows these items alike.
+
+    Operators see every author; anybody else sees all but the anonymous rooms' authors, except
+    their own: an author of an anonymous room on the page gets a body of their own.
+    """
+    if user_is_operator(viewer):
+        return "operator"
+    me = _viewer_pk(viewer)
+    if me is not None and any(item["anonymity"] and item["author_pk"] == me for item in items):
+        return ("author", me)
+    return "public"
 
 
 def board_item_for(item: dict[str, Any], viewer: User | None, today: date) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from partner42.errors import NotFoundError
 from partner42.pagination import slice_body, slice_parameters, slice_params
 from partner42.parsers import JSON_PARSERS
+from partner42.renderers import RenderedJSON, render_json
 from rooms import selectors, services
 from rooms.api.schema import (
     ArticleIdSchema,
@@ -66,13 +67,22 @@ class ArticleCollectionApi(RoomApiView):
             sort_fields=selectors.BOARD_SORT_FIELDS,
             default_order=selectors.board_default_order(is_complete=filters.is_complete),
         )
-        items, has_next = selectors.room_board(filters=filters, params=params)
         viewer = _viewer(request)
         today = services.room_today()
-        content = [
-            article_read_response(selectors.board_item_for(item, viewer, today)) for item in items
-        ]
-        return Response(slice_body(content, params, has_next))
+
+        def render(page: selectors.BoardPage) -> bytes:
+            items, has_next = page
+            content = [
+                article_read_response(selectors.board_item_for(item, viewer, today))
+                for item in items
+            ]
+            return render_json(slice_body(content, params, has_next))
+
+        # The first page's body comes rendered from the process's cache when it can.
+        body = selectors.room_board_rendered(
+            filters=filters, params=params, viewer=viewer, render=render
+        )
+        return Response(RenderedJSON(body))
 
     @extend_schema(request=ArticleInput, responses=ArticleIdSchema)
     def post(self, request: Request) -> Response:
@@ -90,10 +100,12 @@ class ArticleCollectionApi(RoomApiView):
 class ArticleApi(RoomApiView):
     @extend_schema(operation_id="articles_retrieve", responses=ArticleReadOneSchema)
     def get(self, request: Request, article_id: str) -> Response:
-        viewer = _viewer(request)
-        room = selectors.room_get(api_id=article_id, viewer=viewer)
-        detail = selectors.room_detail(room=room, viewer=viewer)
-        return Response(article_read_one_response(detail))
+        body = selectors.room_detail_rendered(
+            api_id=article_id,
+            viewer=_viewer(request),
+            render=lambda detail: render_json(article_read_one_response(detail)),
+        )
+        return Response(RenderedJSON(body))
 
     @extend_schema(request=ArticleInput, responses=ArticleIdSchema)
     def put(self, request: Request, article_id: str) -> Response:

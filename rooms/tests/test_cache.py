@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from partner42.pagination import SliceParams
@@ -193,3 +194,130 @@ def test_it_talks_to_redis_only_after_the_seat_transaction_commits(
     for callback in callbacks:
         callback()
     assert "incr" in calls  # the bump after commit
+
+
+# --- This process's copies and their shared bodies ----------------------------------------------
+# Committed writes (transaction=True): a write still pending in the test's own transaction keeps
+# its reads off the process copy, as it should.
+
+committed = pytest.mark.django_db(transaction=True)
+
+
+def _recording_cache(monkeypatch):
+    calls = []
+    real_cache = board_cache.cache
+
+    class Recording:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(real_cache, name)
+
+    monkeypatch.setattr(board_cache, "cache", Recording())
+    return calls
+
+
+@committed
+def test_it_serves_the_first_page_from_the_process_with_one_redis_get(
+    alice, bob, monkeypatch, django_assert_num_queries
+):
+    RoomFactory(author=alice)
+    first = board(bob)
+    calls = _recording_cache(monkeypatch)
+    with django_assert_num_queries(0):
+        assert board(None) == first
+        assert board(bob) == first
+    assert calls == ["get", "get"]  # the generation, once per request; nothing unpickled
+
+
+@committed
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("author", "member", "outsider", "visitor", "operator"),
+        ("operator", "visitor", "author", "outsider", "member"),
+        ("visitor", "outsider", "member", "operator", "author"),
+    ],
+)
+def test_shared_bodies_never_show_an_anonymous_author(alice, bob, charlie, operator, order):
+    alices = RoomFactory(author=alice, anonymity=True, participant_num_max=4)
+    charlies = RoomFactory(author=charlie, anonymity=True)
+    bobs = RoomFactory(author=bob, anonymity=False)
+    services.room_join(room=alices, user=bob)
+    viewers = {
+        "author": alice,  # of alices
+        "member": bob,  # of alices, author of the public bobs
+        "outsider": charlie,  # to alices, author of the anonymous charlies
+        "visitor": None,
+        "operator": operator,
+    }
+    shown = {}
+    for name in order + order:  # the second round from the process copy
+        shown[name] = {
+            item["articleId"]: (item["nickname"], item["userId"]) for item in board(viewers[name])
+        }
+
+    def sees(name, room, author):
+        return shown[name][str(room.api_id)] == (author.nickname, str(author.api_id))
+
+    def masked(name, room):
+        return shown[name][str(room.api_id)] == ("익명", None)
+
+    assert sees("author", alices, alice)
+    assert sees("operator", alices, alice)
+    assert all(masked(name, alices) for name in ("member", "outsider", "visitor"))
+    assert sees("outsider", charlies, charlie)
+    assert sees("operator", charlies, charlie)
+    assert all(masked(name, charlies) for name in ("author", "member", "visitor"))
+    assert all(sees(name, bobs, bob) for name in viewers)
+
+
+@committed
+def test_every_write_path_shows_on_the_next_read_from_the_process_copy(alice, bob, charlie):
+    room = RoomFactory(author=alice, participant_num_max=4)
+
+    def first():
+        return board()[0]
+
+    assert first()["participantNum"] == 1
+    services.room_join(room=room, user=bob)
+    assert first()["participantNum"] == 2
+    services.room_join(room=room, user=charlie)
+    assert first()["participantNum"] == 3
+    services.room_leave(room=room, user=charlie)
+    assert first()["participantNum"] == 2
+    room.refresh_from_db()
+    services.room_update(
+        room=room,
+        user=alice,
+        title="edited",
+        content="c",
+        meeting_date=room.date,
+        anonymity=False,
+        participant_num_max=5,
+        conditions={},
+    )
+    assert (first()["title"], first()["participantNumMax"]) == ("edited", 5)
+    generation = cache.get(board_cache.GENERATION_KEY)
+    comment = services.comment_create(room=room, author=bob, content="hi")
+    services.comment_delete(comment=comment, user=bob)
+    assert cache.get(board_cache.GENERATION_KEY) == generation + 2  # the HTML board counts them
+    room.refresh_from_db()
+    services.room_complete(room=room, user=alice)
+    assert board(None, "?isComplete=false") == []
+    assert board(None, "?isComplete=true")[0]["isComplete"] is True
+    other = RoomFactory(author=bob)
+    assert len(board()) == 2
+    services.room_delete(room=other, user=bob)
+    assert len(board()) == 1
+
+
+@committed
+def test_a_write_in_an_open_transaction_is_seen_by_its_own_reads_only(alice, bob):
+    room = RoomFactory(author=alice, participant_num_max=4)
+    assert board()[0]["participantNum"] == 1
+    with transaction.atomic():
+        services.room_join(room=room, user=bob)
+        # The process copy is of the committed board: this transaction reads its own page.
+        assert board()[0]["participantNum"] == 2
+        transaction.set_rollback(True)
+    assert board()[0]["participantNum"] == 1

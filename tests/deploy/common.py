@@ -74,7 +74,7 @@ def run(args: list, env: dict[str, str], **kwargs) -> subprocess.CompletedProces
         env=env,
         capture_output=True,
         text=True,
-        # Generous: a loaded 2-core machine runs collectstatic in minutes (a bound, not a speed check).
+        # Generous: on a loaded 2-core machine collectstatic takes minutes (a bound, not speed).
         timeout=kwargs.pop("timeout", 600),
         check=False,
         **kwargs,
