@@ -23,7 +23,11 @@ BUILDAH=(buildah --storage-driver vfs)
 
 log() { echo "build-image: $*" >&2; }
 
-for tool in buildah debootstrap; do
+# PYTHON_IMAGE=docker.io/library/python:3.11-slim-bookworm (where a registry is reachable, as in
+# CI) skips the stand-in and builds on the real base.
+tools=(buildah)
+[[ -z ${PYTHON_IMAGE:-} ]] && tools+=(debootstrap)
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || {
     log "$tool is missing: apt-get install -y buildah debootstrap"
     exit 1
@@ -71,7 +75,11 @@ make_base() {
   fi
 }
 
-make_base
+if [[ -n ${PYTHON_IMAGE:-} ]]; then
+  BASE_IMAGE=$PYTHON_IMAGE
+else
+  make_base
+fi
 
 # --- 2. the image itself, from the repository's Dockerfile -------------------------------------
 log "build $IMAGE from Dockerfile on $BASE_IMAGE"
