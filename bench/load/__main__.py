@@ -1,0 +1,209 @@
+"""`python -m bench.load` (`make load`): Locust students against the image's roles behind nginx.
+
+1. Starts the production shape from the built image (bench/load/stack.py): a fresh database
+   `p42_load` and Redis database 4, migrate, web, realtime, matchmaker, worker, beat, nginx.
+2. Seeds students and rooms inside the image (bench/load/seed.py through `entrypoint.sh shell`).
+3. Runs Locust headless (bench/load/locustfile.py): LOAD_USERS students (300), spawned at
+   LOAD_SPAWN_RATE a second (30), for LOAD_SECONDS (120).
+4. Lets the matchmaker settle (two beat ticks), then checks the invariants (bench/load/check.py).
+5. Prints requests/s, p50/p95/p99 and errors per endpoint, the refusals by design and the checks;
+   writes everything to bench/results/load.json and the raw files to .artifacts/load/.
+
+Needs root, buildah, nginx, MariaDB and Redis, and the image (`make image`). Exits 1 when a
+request failed or a check did not hold.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench.load.stack import ROOT, Stack
+
+WORKDIR = Path(os.environ.get("LOAD_WORKDIR", ROOT / ".artifacts" / "load"))
+RESULTS = ROOT / "bench" / "results"
+SETTLE_SECONDS = float(os.environ.get("LOAD_SETTLE_SECONDS", "25"))
+
+
+def main() -> int:
+    users = int(os.environ.get("LOAD_USERS", "300"))
+    seconds = int(os.environ.get("LOAD_SECONDS", "120"))
+    spawn_rate = float(os.environ.get("LOAD_SPAWN_RATE", "30"))
+    out = WORKDIR / "run"
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.iterdir():
+        stale.unlink()
+
+    stack = Stack(WORKDIR)
+    with stack:
+        print(f"stack up at {stack.url}", flush=True)
+        seed = _seed(stack, students=users)
+        seed_file = out / "seed.json"
+        seed_file.write_text(json.dumps(seed))
+        nginx_log = WORKDIR / "logs" / "nginx.log"
+        nginx_offset = nginx_log.stat().st_size  # the readiness probes' 502s are not the run's
+        loads = LoadSampler()
+        loads.start()
+        began = time.time()
+        locust = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "locust"),
+                "-f", str(Path(__file__).parent / "locustfile.py"),
+                "--headless", "--only-summary",
+                "--users", str(users), "--spawn-rate", str(spawn_rate),
+                "--run-time", f"{seconds}s", "--stop-timeout", "10",
+                "--host", stack.url, "--csv", str(out / "locust"),
+                "--loglevel", "WARNING",
+            ],
+            env={**os.environ, "LOAD_SEED": str(seed_file), "LOAD_OUT": str(out)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )  # fmt: skip
+        loads.stop()
+        (out / "locust.log").write_text(locust.stdout + locust.stderr)
+        print(f"locust exited {locust.returncode} after {time.time() - began:.0f} s", flush=True)
+        time.sleep(SETTLE_SECONDS)  # the beat's next ticks run the matchmaker on what waits
+        streams = json.loads((out / "streams.json").read_text())
+        checks = _check(stack, seed=seed, streams=streams)
+        logs = _log_problems(WORKDIR / "logs", nginx_offset=nginx_offset)
+
+    report = {
+        "settings": {"users": users, "seconds": seconds, "spawn_rate": spawn_rate},
+        "machine": {"cpus": os.cpu_count(), "load_average_1m": loads.summary()},
+        "endpoints": _endpoints(out / "locust_stats.csv"),
+        "failures": _failures(out / "locust_failures.csv"),
+        "refusals_by_design": json.loads((out / "refusals.json").read_text()),
+        "checks": checks,
+        "server_log_problems": logs,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "load.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    _print(report)
+    failed = sum(row["failures"] for row in report["endpoints"] if row["name"] != "Aggregated")
+    return 0 if checks["ok"] and not failed else 1
+
+
+def _seed(stack: Stack, *, students: int) -> dict:
+    """bench/load/seed.py run by the image's `manage shell -c`; its SEED line parsed."""
+    script = (Path(__file__).parent / "seed.py").read_text()
+    values = {"LOAD_STUDENTS": str(students), "LOAD_ROOMS": os.environ.get("LOAD_ROOMS", "60")}
+    prefix = "".join(f"import os; os.environ[{k!r}] = {v!r}\n" for k, v in values.items())
+    result = stack.oneshot("manage", "shell", "-c", prefix + script, check=True)
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("SEED ")]
+    return json.loads(line.removeprefix("SEED "))
+
+
+def _check(stack: Stack, *, seed: dict, streams: list[dict]) -> dict:
+    os.environ["DATABASE_URL"] = stack.database_url
+    os.environ["REDIS_URL"] = stack.redis_url
+    from bench.common import setup_django
+
+    setup_django()
+    from bench.load.check import check
+
+    return check(seed=seed, streams=streams, base_url=stack.url)
+
+
+def _endpoints(path: Path) -> list[dict]:
+    rows = []
+    with path.open() as f:
+        for row in csv.DictReader(f):
+            rows.append(
+                {
+                    "type": row["Type"],
+                    "name": row["Name"],
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "rps": round(float(row["Requests/s"]), 1),
+                    "p50_ms": _int(row["50%"]),
+                    "p95_ms": _int(row["95%"]),
+                    "p99_ms": _int(row["99%"]),
+                    "max_ms": round(float(row["Max Response Time"] or 0)),
+                }
+            )
+    return rows
+
+
+def _int(value: str) -> int | None:
+    return None if value in ("", "N/A") else round(float(value))
+
+
+def _failures(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open() as f:
+        return [
+            {"name": r["Name"], "error": r["Error"], "count": int(r["Occurrences"])}
+            for r in csv.DictReader(f)
+        ]
+
+
+def _log_problems(logs: Path, *, nginx_offset: int) -> dict:
+    """Server-side errors the clients may not have seen: tracebacks, ERROR lines, nginx's 5xx."""
+    found = {}
+    for log in sorted(logs.glob("*.log")):
+        text = log.read_text(errors="replace")
+        if log.name == "nginx.log":
+            text = text[nginx_offset:]
+        tracebacks = text.count("Traceback")
+        errors = sum(1 for line in text.splitlines() if '"level": "ERROR"' in line)
+        server_errors = 0
+        if log.name == "nginx.log":
+            server_errors = sum(1 for line in text.splitlines() if '"status":5' in line)
+        if tracebacks or errors or server_errors:
+            found[log.stem] = {"tracebacks": tracebacks, "errors": errors, "5xx": server_errors}
+    return found
+
+
+class LoadSampler(threading.Thread):
+    """The machine's 1-minute load average every 5 s: the figures mean little on a busy host."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.samples: list[float] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(5):
+            self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+    def summary(self) -> dict:
+        if not self.samples:
+            return {}
+        return {"min": min(self.samples), "max": max(self.samples),
+                "mean": round(sum(self.samples) / len(self.samples), 1)}  # fmt: skip
+
+
+def _print(report: dict) -> None:
+    print("machine:", report["machine"])
+    print(f"\n{'endpoint':58} {'reqs':>6} {'fail':>5} {'rps':>6} {'p50':>5} {'p95':>5} {'p99':>5}")
+    for row in report["endpoints"]:
+        print(
+            f"{row['name'][:58]:58} {row['requests']:6} {row['failures']:5} {row['rps']:6} "
+            f"{row['p50_ms'] or '-':>5} {row['p95_ms'] or '-':>5} {row['p99_ms'] or '-':>5}"
+        )
+    for failure in report["failures"]:
+        print(f"FAILED {failure['count']} x {failure['name']}: {failure['error']}")
+    print("refusals by design:", report["refusals_by_design"])
+    print("server log problems:", report["server_log_problems"] or "none")
+    for name, part in report["checks"].items():
+        if isinstance(part, dict):
+            print(f"check {name}: {'ok' if part['ok'] else 'FAILED'} {_brief(part)}")
+    print("all checks hold" if report["checks"]["ok"] else "SOME CHECKS FAILED")
+
+
+def _brief(part: dict) -> str:
+    return json.dumps({k: v for k, v in part.items() if k != "ok"}, ensure_ascii=False)[:400]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
