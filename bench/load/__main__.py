@@ -48,6 +48,8 @@ def main() -> int:
         nginx_offset = nginx_log.stat().st_size  # the readiness probes' 502s are not the run's
         loads = LoadSampler()
         loads.start()
+        cpu_before = stack.cpu_seconds()
+        children_before = _children_cpu()
         began = time.time()
         locust = subprocess.run(
             [
@@ -65,6 +67,10 @@ def main() -> int:
             check=False,
         )  # fmt: skip
         loads.stop()
+        wall = time.time() - began
+        cpu_after = stack.cpu_seconds()
+        cpu = {role: round(cpu_after[role] - cpu_before.get(role, 0), 1) for role in cpu_after}
+        cpu["locust"] = round(_children_cpu() - children_before, 1)
         (out / "locust.log").write_text(locust.stdout + locust.stderr)
         print(f"locust exited {locust.returncode} after {time.time() - began:.0f} s", flush=True)
         time.sleep(SETTLE_SECONDS)  # the beat's next ticks run the matchmaker on what waits
@@ -74,7 +80,15 @@ def main() -> int:
 
     report = {
         "settings": {"users": users, "seconds": seconds, "spawn_rate": spawn_rate},
-        "machine": {"cpus": os.cpu_count(), "load_average_1m": loads.summary()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_1m": loads.summary(),
+            "wall_seconds": round(wall, 1),
+            # CPU seconds each part used during the run; their sum over (wall x cpus) is the
+            # share of the machine the stack and the clients had, the rest went to others.
+            "cpu_seconds": cpu,
+            "stack_share_of_machine": round(sum(cpu.values()) / (wall * (os.cpu_count() or 1)), 2),
+        },
         "endpoints": _endpoints(out / "locust_stats.csv"),
         "failures": _failures(out / "locust_failures.csv"),
         "refusals_by_design": json.loads((out / "refusals.json").read_text()),
@@ -127,6 +141,14 @@ def _endpoints(path: Path) -> list[dict]:
                 }
             )
     return rows
+
+
+def _children_cpu() -> float:
+    """CPU of our reaped children (the difference across the run is Locust's)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _int(value: str) -> int | None:

@@ -7,7 +7,8 @@
   list meaning any) unless one blocks the other; and each random match's members were compatible;
 - every alarm row was pushed or is listed: each row is in its owner's `GET /api/alarms` (through
   nginx, with the owner's token), and each stream that was open when an alarm of its student was
-  made received an `alarmList` event for it (counted per stream).
+  made received an `alarmList` event for it (counted per stream, from the moment its CONNECTED
+  event arrived, with a few seconds' margin at both ends).
 
 The compatibility rule is written out here again on purpose, not imported from matching/: the
 check must not share a mistake with the code it checks.
@@ -178,9 +179,9 @@ def _pushed(alarms: list, streams: list[dict]) -> dict:
     expected_total = received_total = 0
     short = []
     for stream in streams:
-        if stream["status"] != 200:
+        if stream["status"] != 200 or stream["subscribed"] is None:
             continue
-        opened = datetime.fromtimestamp(stream["opened"], tz=UTC) + STREAM_MARGIN
+        opened = datetime.fromtimestamp(stream["subscribed"], tz=UTC) + STREAM_MARGIN
         closed = datetime.fromtimestamp(stream["closed"], tz=UTC) - STREAM_MARGIN
         expected = sum(1 for t in by_user[stream["user"]] if opened <= t <= closed)
         received = sum(1 for _, event in stream["events"] if event == "alarmList")
@@ -192,6 +193,7 @@ def _pushed(alarms: list, streams: list[dict]) -> dict:
         "ok": not short,
         "streams": len(streams),
         "streams_refused": sum(1 for s in streams if s["status"] not in (200,)),
+        "streams_never_subscribed": sum(1 for s in streams if s["subscribed"] is None),
         "alarms_while_a_stream_was_open": expected_total,
         "alarm_events_received": received_total,
         "streams_short_of_pushes": short[:20],

@@ -246,7 +246,16 @@ class Student(FastHttpUser):
     def one_stream(self, *, hold: float) -> None:
         """GET /api/alarm/subscribe held `hold` seconds; the first event's delay is its time."""
         url = urlsplit(self.host)
-        record = {"user": self.me, "opened": time.time(), "closed": None, "events": [], "status": 0}
+        # "subscribed": when CONNECTED arrived, i.e. the stream had joined its group; alarms made
+        # before it are not expected on this stream.
+        record = {
+            "user": self.me,
+            "opened": time.time(),
+            "subscribed": None,
+            "closed": None,
+            "events": [],
+            "status": 0,
+        }
         STREAMS.append(record)
         began = time.perf_counter()
         name = "GET /api/alarm/subscribe (to CONNECTED)"
@@ -278,6 +287,7 @@ class Student(FastHttpUser):
                     event = line[6:].strip().decode()
                     if event == "CONNECTED" and not connected:
                         connected = True
+                        record["subscribed"] = time.time()
                         events.request.fire(
                             request_type="SSE",
                             name=name,

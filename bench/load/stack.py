@@ -275,6 +275,13 @@ class Stack:
         command += [self.container, "--", *ENTRYPOINT, "healthcheck"]
         return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time used so far by each role's processes (nginx too), from /proc."""
+        return {
+            role: round(sum(_cpu(pid) for pid in [process.pid, *descendants(process.pid)]), 2)
+            for role, process in self.processes.items()
+        }
+
     # --- nginx -----------------------------------------------------------------------------
 
     def start_nginx(self) -> None:
@@ -392,6 +399,15 @@ def descendants(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def _cpu(pid: int) -> float:
+    """utime + stime of a process and of its children it has reaped, in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _signal(pids: list[int], sig: int) -> None:
