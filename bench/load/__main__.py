@@ -77,6 +77,7 @@ def main() -> int:
         streams = json.loads((out / "streams.json").read_text())
         checks = _check(stack, seed=seed, streams=streams)
         logs = _log_problems(WORKDIR / "logs", nginx_offset=nginx_offset)
+        served = _nginx_timings(WORKDIR / "logs" / "nginx.log", offset=nginx_offset)
 
     report = {
         "settings": {"users": users, "seconds": seconds, "spawn_rate": spawn_rate},
@@ -91,6 +92,7 @@ def main() -> int:
         },
         "endpoints": _endpoints(out / "locust_stats.csv"),
         "failures": _failures(out / "locust_failures.csv"),
+        "nginx": served,
         "refusals_by_design": json.loads((out / "refusals.json").read_text()),
         "checks": checks,
         "server_log_problems": logs,
@@ -155,6 +157,69 @@ def _int(value: str) -> int | None:
     return None if value in ("", "N/A") else round(float(value))
 
 
+# Locust's names for the paths in nginx's log (the stylesheet is not logged: access_log off).
+ENDPOINTS = [
+    (r"GET /api/articles\?", "GET /api/articles (board)"),
+    (r"GET /api/articles/[^/?]+/opinions", "GET /api/articles/{id}/opinions"),
+    (r"GET /api/articles/[^/?]+ ", "GET /api/articles/{id}"),
+    (r"POST /api/articles/[^/]+/participate ", "POST /api/articles/{id}/participate"),
+    (r"POST /api/articles/[^/]+/participate-cancel", "POST /api/articles/{id}/participate-cancel"),
+    (r"POST /api/opinions", "POST /api/opinions"),
+    (r"POST /api/random-matches/mine", "POST /api/random-matches/mine (cancel)"),
+    (r"POST /api/random-matches ", "POST /api/random-matches"),
+    (r"GET /api/random-matches/mine", "GET /api/random-matches/mine"),
+    (r"GET /api/alarms", "GET /api/alarms"),
+    (r"GET / ", "GET / (board page)"),
+]
+
+
+def _nginx_timings(log: Path, *, offset: int) -> list[dict]:
+    """Per endpoint, the time nginx took (first byte in to last byte out), from its JSON log.
+
+    Independent of the client: a Locust process short of CPU makes its own figures longer, this
+    one not. The SSE stream is left out (its duration is how long it was held open).
+    """
+    import re
+
+    patterns = [(re.compile(pattern), name) for pattern, name in ENDPOINTS]
+    durations: dict[str, list[float]] = {}
+    statuses: dict[str, dict[str, int]] = {}
+    with log.open(errors="replace") as f:
+        f.seek(offset)
+        for line in f:
+            if not line.startswith("{"):
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            request = entry["request"]
+            name = next((n for p, n in patterns if p.match(request)), None)
+            if name is None:
+                continue
+            durations.setdefault(name, []).append(float(entry["duration"]) * 1000)
+            bucket = statuses.setdefault(name, {})
+            bucket[str(entry["status"])] = bucket.get(str(entry["status"]), 0) + 1
+    rows = []
+    for name in sorted(durations):
+        values = sorted(durations[name])
+
+        def at(q: float, values=values) -> int:
+            return round(values[min(len(values) - 1, int(len(values) * q))])
+
+        rows.append(
+            {
+                "name": name,
+                "requests": len(values),
+                "p50_ms": at(0.5),
+                "p95_ms": at(0.95),
+                "p99_ms": at(0.99),
+                "statuses": statuses[name],
+            }
+        )
+    return rows
+
+
 def _failures(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -212,6 +277,12 @@ def _print(report: dict) -> None:
         print(
             f"{row['name'][:58]:58} {row['requests']:6} {row['failures']:5} {row['rps']:6} "
             f"{row['p50_ms'] or '-':>5} {row['p95_ms'] or '-':>5} {row['p99_ms'] or '-':>5}"
+        )
+    print("\nas nginx timed them (ms):")
+    for row in report["nginx"]:
+        print(
+            f"{row['name'][:58]:58} {row['requests']:6} {row['p50_ms']:>6} {row['p95_ms']:>6} "
+            f"{row['p99_ms']:>6} {row['statuses']}"
         )
     for failure in report["failures"]:
         print(f"FAILED {failure['count']} x {failure['name']}: {failure['error']}")
