@@ -20,9 +20,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
-from bench.load.stack import ROOT, Stack
+from bench.load.stack import ROOT, Stack, descendants
 
 WORKDIR = Path(os.environ.get("LOAD_WORKDIR", ROOT / ".artifacts" / "load"))
 RESULTS = ROOT / "bench" / "results"
@@ -46,7 +47,7 @@ def main() -> int:
         seed_file.write_text(json.dumps(seed))
         nginx_log = WORKDIR / "logs" / "nginx.log"
         nginx_offset = nginx_log.stat().st_size  # the readiness probes' 502s are not the run's
-        loads = LoadSampler()
+        loads = LoadSampler(stack)
         loads.start()
         cpu_before = stack.cpu_seconds()
         children_before = _children_cpu()
@@ -67,6 +68,7 @@ def main() -> int:
             check=False,
         )  # fmt: skip
         loads.stop()
+        nginx_end = nginx_log.stat().st_size  # the check's own requests come after
         wall = time.time() - began
         cpu_after = stack.cpu_seconds()
         cpu = {role: round(cpu_after[role] - cpu_before.get(role, 0), 1) for role in cpu_after}
@@ -77,13 +79,16 @@ def main() -> int:
         streams = json.loads((out / "streams.json").read_text())
         checks = _check(stack, seed=seed, streams=streams)
         logs = _log_problems(WORKDIR / "logs", nginx_offset=nginx_offset)
-        served = _nginx_timings(WORKDIR / "logs" / "nginx.log", offset=nginx_offset)
+        served = _nginx_timings(nginx_log, offset=nginx_offset, end=nginx_end)
 
     report = {
         "settings": {"users": users, "seconds": seconds, "spawn_rate": spawn_rate},
         "machine": {
             "cpus": os.cpu_count(),
             "load_average_1m": loads.summary(),
+            # What gunicorn's workers were doing, sampled each second: R is running or waiting
+            # for a CPU, S waiting for something else (MariaDB, Redis, a request).
+            "web_worker_states": dict(loads.states),
             "wall_seconds": round(wall, 1),
             # CPU seconds each part used during the run; their sum over (wall x cpus) is the
             # share of the machine the stack and the clients had, the rest went to others.
@@ -173,7 +178,7 @@ ENDPOINTS = [
 ]
 
 
-def _nginx_timings(log: Path, *, offset: int) -> list[dict]:
+def _nginx_timings(log: Path, *, offset: int, end: int) -> list[dict]:
     """Per endpoint, the time nginx took (first byte in to last byte out), from its JSON log.
 
     Independent of the client: a Locust process short of CPU makes its own figures longer, this
@@ -186,7 +191,7 @@ def _nginx_timings(log: Path, *, offset: int) -> list[dict]:
     statuses: dict[str, dict[str, int]] = {}
     with log.open(errors="replace") as f:
         f.seek(offset)
-        for line in f:
+        for line in f.read(end - offset).splitlines():
             if not line.startswith("{"):
                 continue
             try:
@@ -248,16 +253,23 @@ def _log_problems(logs: Path, *, nginx_offset: int) -> dict:
 
 
 class LoadSampler(threading.Thread):
-    """The machine's 1-minute load average every 5 s: the figures mean little on a busy host."""
+    """The machine's 1-minute load average every 5 s (the figures mean little on a busy host),
+    and the states of gunicorn's workers every second."""
 
-    def __init__(self) -> None:
+    def __init__(self, stack: Stack) -> None:
         super().__init__(daemon=True)
+        self.stack = stack
         self.samples: list[float] = []
+        self.states: Counter = Counter()
         self.done = threading.Event()
 
     def run(self) -> None:
-        while not self.done.wait(5):
-            self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
+        tick = 0
+        while not self.done.wait(1):
+            tick += 1
+            if tick % 5 == 0:
+                self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
+            self.states.update(_worker_states(self.stack.processes["web"].pid))
 
     def stop(self) -> None:
         self.done.set()
@@ -268,6 +280,22 @@ class LoadSampler(threading.Thread):
             return {}
         return {"min": min(self.samples), "max": max(self.samples),
                 "mean": round(sum(self.samples) / len(self.samples), 1)}  # fmt: skip
+
+
+def _worker_states(root: int) -> list[str]:
+    """The scheduler state of each gunicorn worker (a gunicorn whose parent is gunicorn)."""
+    states = []
+    for pid in descendants(root):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            mine = Path(f"/proc/{pid}/cmdline").read_bytes()
+            theirs = Path(f"/proc/{parent}/cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"gunicorn" in mine and b"gunicorn" in theirs:
+            states.append(stat.rsplit(")", 1)[1].split()[0])
+    return states
 
 
 def _print(report: dict) -> None:
