@@ -72,9 +72,16 @@ image:
 
 # Locust against the image's roles behind the shipped nginx (bench/load/); not part of `make test`.
 # LOAD_USERS, LOAD_SECONDS, LOAD_SPAWN_RATE override 300, 120 and 30.
-load: $(VENV)/.dev-installed
+LOAD_VENV := .artifacts/load-venv
+
+$(LOAD_VENV)/.installed: bench/load/requirements.txt
+	@$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install -q -r bench/load/requirements.txt
+	@touch $@
+
+load: $(VENV)/.dev-installed $(LOAD_VENV)/.installed
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/ensure-test-services.sh
-	$(PY) -m bench.load
+	LOCUST=$(LOAD_VENV)/bin/locust $(PY) -m bench.load
 
 # The embedded default with demo data on a free port, photographed by Debian's chromium.
 screenshots: $(VENV)/.dev-installed

@@ -27,6 +27,8 @@ from bench.load.stack import ROOT, Stack, descendants
 
 WORKDIR = Path(os.environ.get("LOAD_WORKDIR", ROOT / ".artifacts" / "load"))
 RESULTS = ROOT / "bench" / "results"
+# Locust lives in a virtualenv of its own (bench/load/requirements.txt; `make load` makes it).
+LOCUST = os.environ.get("LOCUST", str(ROOT / ".artifacts" / "load-venv" / "bin" / "locust"))
 SETTLE_SECONDS = float(os.environ.get("LOAD_SETTLE_SECONDS", "25"))
 
 
@@ -54,7 +56,7 @@ def main() -> int:
         began = time.time()
         locust = subprocess.run(
             [
-                str(Path(sys.executable).parent / "locust"),
+                LOCUST,
                 "-f", str(Path(__file__).parent / "locustfile.py"),
                 "--headless", "--only-summary",
                 "--users", str(users), "--spawn-rate", str(spawn_rate),
