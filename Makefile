@@ -13,13 +13,15 @@ TEST_DATABASE_URL := $(or $(DATABASE_URL),mysql://root@127.0.0.1:3306/partner42)
 TEST_REDIS_URL := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 PYTEST_WORKERS ?= auto
 
-.PHONY: help run test lint format bench screenshots clean
+.PHONY: help run test lint format bench image load screenshots clean
 
 help:
 	@echo "make run    serve the site at http://127.0.0.1:$(PORT) (embedded SQLite, demo login)"
 	@echo "make test   run the whole suite on MariaDB and Redis"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  benchmarks (see docs/performance.md)"
+	@echo "make image  build the production image with buildah, no Docker engine (docs/operations.md)"
+	@echo "make load   300 students for 120 s on the image's roles behind nginx (docs/performance.md)"
 	@echo "make screenshots  refresh docs/screenshots/ (phone and desktop, Korean and English)"
 
 $(VENV)/bin/activate:
@@ -62,6 +64,24 @@ format: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/ensure-test-services.sh
 	LOG_LEVEL=$${LOG_LEVEL:-WARNING} DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m bench $(BENCH)
+
+# The production image without a Docker engine: buildah (vfs, chroot) on a debootstrap stand-in
+# for the Python base image (scripts/build-image.sh). Needs root.
+image:
+	bash scripts/build-image.sh
+
+# Locust against the image's roles behind the shipped nginx (bench/load/); not part of `make test`.
+# LOAD_USERS, LOAD_SECONDS, LOAD_SPAWN_RATE override 300, 120 and 30.
+LOAD_VENV := .artifacts/load-venv
+
+$(LOAD_VENV)/.installed: bench/load/requirements.txt
+	@$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install -q -r bench/load/requirements.txt
+	@touch $@
+
+load: $(VENV)/.dev-installed $(LOAD_VENV)/.installed
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/ensure-test-services.sh
+	LOCUST=$(LOAD_VENV)/bin/locust $(PY) -m bench.load
 
 # The embedded default with demo data on a free port, photographed by Debian's chromium.
 screenshots: $(VENV)/.dev-installed
