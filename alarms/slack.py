@@ -14,6 +14,7 @@ from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from alarms.selectors import slack_opted_out_emails
 from partner42.choices import ANONYMOUS_NICKNAME
 
 logger = logging.getLogger(__name__)
@@ -49,14 +50,23 @@ def slack_client() -> WebClient | None:
 
 
 def slack_match_notice_send(*, emails: list[str], text: str) -> bool:
-    """Post `text` to a group DM of the members with these emails. True if a message was sent."""
+    """Post `text` to a group DM of the members with these emails. True if a message was sent.
+
+    A member who switched Slack notices off (their preferences) is left out of the group DM;
+    checked here, when the notice goes out, so a switch made meanwhile counts.
+    """
     client = slack_client()
     if client is None:
         logger.info("SLACK_BOT_TOKEN is not set: match notice not sent to Slack")
         return False
 
+    emails = list(dict.fromkeys(e.strip() for e in emails if e and e.strip()))
+    opted_out = slack_opted_out_emails(emails=emails)
     user_ids: list[str] = []
-    for email in dict.fromkeys(e.strip() for e in emails if e and e.strip()):
+    for email in emails:
+        if email.casefold() in opted_out:
+            logger.info("A member switched Slack notices off: left out of the match notice")
+            continue
         try:
             response = _call(client.users_lookupByEmail, email=email)
         except SlackApiError as exc:
