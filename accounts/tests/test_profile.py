@@ -1,6 +1,7 @@
 """A student's bio and interests: the rules, the service and `/api/users/{userId}/profile`."""
 
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -239,3 +240,57 @@ def test_it_needs_credentials(alice):
 
 def test_it_answers_404_for_an_unknown_student(alice):
     _error(_as(alice).get("/api/users/not-a-uuid/profile"), 404, "C003")
+
+
+# --- The admin ----------------------------------------------------------------------------------
+
+
+def _admin_change(staff_client, user, **fields):
+    return staff_client.post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {
+            "username": user.username,
+            "nickname": user.nickname,
+            "email": user.email,
+            "image_url": user.image_url,
+            "campus": user.campus,
+            "is_active": "on",
+            **fields,
+        },
+    )
+
+
+def test_it_lets_an_operator_clear_a_profile_by_the_same_rules(staff_client, alice):
+    user_profile_update(user=alice, bio="광고", interests=["spam"])
+
+    response = _admin_change(staff_client, alice, bio="  ", interests='["Ｐｙｔｈｏｎ"]')
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    alice.refresh_from_db()
+    assert (alice.bio, alice.interests) == ("", ["Python"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"interests": '["a", "A"]'}, "interests"),
+        ({"interests": '"a"'}, "interests"),
+        ({"bio": "\u200b"}, "bio"),
+    ],
+)
+def test_it_refuses_a_profile_against_the_rules_in_the_admin(staff_client, alice, fields, error):
+    response = _admin_change(staff_client, alice, **fields)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[error]
+
+
+def test_it_shows_but_never_changes_a_students_preferences_in_the_admin(staff_client, alice):
+    page = staff_client.get(reverse("admin:accounts_user_change", args=[alice.pk]))
+    assert b"muted_alarm_types" in page.content or "끈 알림 종류" in page.content.decode()
+
+    response = _admin_change(staff_client, alice, language="en", random_snooze_until="2099-01-01")
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.language, alice.random_snooze_until, alice.slack_notices) == ("", None, True)
