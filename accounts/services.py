@@ -453,7 +453,14 @@ def user_preferences_update(
             _field_error(f"alarmTypes.{kind}", str(kind), _("알 수 없는 알림 종류입니다."))
             for kind in unknown
         ]
-        muted = set(user.muted_alarm_types or ()) & set(AlarmType.values)
+        # Read again under a row lock: two requests switching different kinds at once must
+        # both count (each was handed the row as it was before the other wrote).
+        current = (
+            User.objects.select_for_update()
+            .values_list("muted_alarm_types", flat=True)
+            .get(pk=user.pk)
+        )
+        muted = set(current or ()) & set(AlarmType.values)
         muted |= {kind for kind, on in alarm_types.items() if not on}
         muted -= {kind for kind, on in alarm_types.items() if on}
         changes["muted_alarm_types"] = [kind for kind in AlarmType.values if kind in muted]

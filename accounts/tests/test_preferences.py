@@ -347,3 +347,27 @@ def test_it_costs_a_page_no_query_for_the_language(client, alice, settings):
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "UserLanguage" not in m]
 
     assert _queries(client, url) == with_preference
+
+
+# --- Concurrency ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_loses_no_switch_when_several_change_at_once():
+    # Each request loaded the student before the others wrote: the muted list is read again
+    # under a row lock, so every kind switched off stays off.
+    from accounts.tests.factories import UserFactory
+    from tests.helpers import run_together
+
+    user = UserFactory(username="alice")
+    stale = [User.objects.get(pk=user.pk) for _ in AlarmType.values]
+
+    results = run_together(
+        [
+            (lambda u=u, kind=kind: user_preferences_update(user=u, alarm_types={kind: False}))
+            for u, kind in zip(stale, AlarmType.values, strict=True)
+        ]
+    )
+
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert _fresh(user).muted_alarm_types == AlarmType.values
