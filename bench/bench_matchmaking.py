@@ -105,7 +105,7 @@ def _bare_transaction_seconds(*, rounds: int) -> float:
 def _one_run(size: int) -> dict:
     from django.utils import timezone
 
-    from matching.services import matchmaking_run
+    from matching.services.random import matchmaking_run
 
     _empty_tables()
     now = timezone.now()
@@ -141,10 +141,10 @@ def _pace(stamps: list[float]) -> float | None:
 @contextmanager
 def _match_clock():
     """The moment each group's transaction (and its after-commit work) is done."""
-    from matching import services
+    from matching.services import random as random_services
 
     stamps: list[float] = []
-    original = services._apply_group
+    original = random_services._apply_group
 
     def timed(**kwargs):
         try:
@@ -152,11 +152,11 @@ def _match_clock():
         finally:
             stamps.append(time.perf_counter())
 
-    services._apply_group = timed
+    random_services._apply_group = timed
     try:
         yield stamps
     finally:
-        services._apply_group = original
+        random_services._apply_group = original
 
 
 @contextmanager
@@ -164,7 +164,7 @@ def _after_commit_clock():
     """Time spent in the after-commit side effects of matches (live alarm pushes through the
     channel layer, the Slack enqueue), which run between groups but outside any transaction."""
     from alarms import services as alarm_services
-    from matching import services as matching_services
+    from matching.services import matches as matching_services
 
     spent = [0.0]
     originals = {

@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Matching")
+    # What this app gives the my page (accounts.mypage), by dotted path: accounts never imports
+    # matching. Sections: `(request) -> context` shown at `/me/<name>/`.
+    mypage_sections = {
+        "scores": "matching.views.matches.mypage_scores",
+        "history": "matching.views.matches.mypage_history",
+        "blocks": "matching.views.blocks.mypage_blocks",
+    }
+    # Pages in the `mypage` URL namespace: (route, view, URL name).
+    mypage_pages = (
+        ("me/activities/", "matching.views.matches.activity_history_page", "activities"),
+        ("matches/<uuid:match_id>/", "matching.views.matches.match_detail", "match_detail"),
+        ("matches/<uuid:match_id>/review/", "matching.views.matches.match_review", "match_review"),
+    )

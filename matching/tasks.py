@@ -7,7 +7,7 @@ if a second worker is started by mistake.
 
 from celery import shared_task
 
-from matching.services import matchmaking_run
+from matching.services.random import matchmaking_run
 
 
 @shared_task(

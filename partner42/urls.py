@@ -16,7 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("rooms/", include("rooms.urls")),
     path("random/", include("matching.urls")),
-    path("", include("matching.mypage_urls")),  # /me/, /matches/<id>/
+    path("", include("accounts.mypage.urls")),  # /me/, /matches/<id>/
     path("alarms/", include("alarms.urls")),
     path("restaurants/", include("restaurants.urls")),
     # JSON API (paths of the original service).

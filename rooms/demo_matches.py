@@ -25,9 +25,13 @@ from django.utils import timezone
 
 from accounts.demo import demo_student_list
 from matching.models import ActivityMatchScore, Match, MatchMember, RandomMatchRequest
-from matching.review_selectors import review_available_time
-from matching.review_services import match_review_create
-from matching.services import RandomMatchExistsError, matchmaking_run, random_match_request_create
+from matching.selectors.matches import review_available_time
+from matching.services.random import (
+    RandomMatchExistsError,
+    matchmaking_run,
+    random_match_request_create,
+)
+from matching.services.reviews import match_review_create
 from partner42.choices import (
     ConditionKind,
     ContentCategory,

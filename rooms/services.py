@@ -32,7 +32,7 @@ from accounts.selectors import user_is_author_or_operator, user_is_operator
 from alarms.models import AlarmType
 from alarms.services import alarm_create
 from matching.models import Match
-from matching.services import match_create
+from matching.services.matches import match_create
 from partner42.choices import (
     ANONYMOUS_NICKNAME,
     CATEGORY_CONDITION_KINDS,

@@ -40,9 +40,9 @@ from accounts.tokens import issue_token_pair
 from alarms.tests.factories import AlarmFactory
 from matching.locks import LOCK_KEY
 from matching.models import Match
-from matching.services import PENDING_KEY
+from matching.services.random import PENDING_KEY
 from matching.tests.factories import BlockFactory
-from matching.tests.review_helpers import completed_room
+from matching.tests.match_helpers import completed_room
 from partner42.choices import ContentCategory
 from partner42.wsgi import application
 from restaurants.cache import local_cache_clear

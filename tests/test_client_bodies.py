@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tokens import issue_token_pair
-from matching.tests.review_helpers import completed_room
+from matching.tests.match_helpers import completed_room
 from rooms.models import Comment, Room
 from rooms.tests.factories import CommentFactory, RoomFactory
 

@@ -27,7 +27,7 @@ from kombu.utils.collections import eqhash
 from accounts.tests.factories import UserFactory
 from matching.locks import LOCK_KEY
 from matching.models import Match, RandomMatchRequest
-from matching.services import matchmaking_run
+from matching.services.random import matchmaking_run
 from matching.tasks import matchmaking_run_task
 from matching.tests.factories import RandomMatchRequestFactory
 from partner42.celery import app as celery_app

@@ -34,7 +34,7 @@ def slack(settings, alice, bob):
 def _no_pending_run():
     from django.core.cache import cache
 
-    from matching.services import PENDING_KEY
+    from matching.services.random import PENDING_KEY
 
     cache.delete(PENDING_KEY)
     yield

@@ -142,3 +142,66 @@ def test_it_leaves_not_found_and_forbidden_to_the_middleware(exception):
 def test_it_writes_the_seat_retry_loop_once():
     source = (ROOT / "rooms" / "services.py").read_text(encoding="utf-8")
     assert source.count("range(1, SEAT_ATTEMPTS + 1)") == 1
+
+
+# matching/ is organised by subject: packages (services/, selectors/, api/, views/) whose modules
+# are named for what they hold (random, matches, blocks, reviews), never files held apart by a
+# name prefix. The my page is the student's own page: it lives in accounts/mypage/.
+SUBJECT_PACKAGES = ("services", "selectors", "api", "views")
+PREFIXES = ("review_", "mypage_", "views_")
+
+
+def layout_violations(root: Path = ROOT) -> list[str]:
+    found = []
+    matching = root / "matching"
+    for path in sorted(matching.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if "__pycache__" in relative or "/migrations/" in relative or not path.is_file():
+            continue
+        name = path.name
+        if "/tests/" not in relative and name.startswith(PREFIXES):
+            found.append(f"{relative}: named by a prefix, not held in a package by subject")
+        if path.suffix != ".py" or "/tests/" in relative:
+            continue
+        source = path.read_text(encoding="utf-8")
+        if name == "__init__.py" and ast.parse(source).body:
+            found.append(f"{relative}: a package's __init__ re-exports nothing")
+        tree = ast.parse(source)
+        renders = any(
+            node.module == "django.shortcuts" and any(a.name == "render" for a in node.names)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+        )
+        if renders and not relative.startswith("matching/views/"):
+            found.append(f"{relative}: a page module outside matching/views/")
+    for package in SUBJECT_PACKAGES:
+        if (matching / f"{package}.py").exists():
+            found.append(f"matching/{package}.py: a module where a package by subject belongs")
+    for template in sorted((matching / "templates").rglob("mypage*")):
+        found.append(f"{template.relative_to(root).as_posix()}: the my page lives in accounts")
+    return found
+
+
+def test_it_organises_matching_by_subject():
+    assert layout_violations() == []
+    for package in SUBJECT_PACKAGES:
+        assert (ROOT / "matching" / package / "__init__.py").is_file()
+    assert (ROOT / "accounts" / "mypage" / "views.py").is_file()
+
+
+def test_it_catches_a_module_named_by_a_prefix(tmp_path):
+    (tmp_path / "matching" / "views").mkdir(parents=True)
+    (tmp_path / "matching" / "templates" / "matching").mkdir(parents=True)
+    (tmp_path / "matching" / "review_services.py").write_text("")
+    (tmp_path / "matching" / "selectors.py").write_text("")
+    (tmp_path / "matching" / "views" / "__init__.py").write_text("from .random import *\n")
+    (tmp_path / "matching" / "pages.py").write_text("from django.shortcuts import render\n")
+    (tmp_path / "matching" / "templates" / "matching" / "mypage.html").write_text("")
+
+    assert layout_violations(tmp_path) == [
+        "matching/pages.py: a page module outside matching/views/",
+        "matching/review_services.py: named by a prefix, not held in a package by subject",
+        "matching/views/__init__.py: a package's __init__ re-exports nothing",
+        "matching/selectors.py: a module where a package by subject belongs",
+        "matching/templates/matching/mypage.html: the my page lives in accounts",
+    ]

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from matching.models import ActivityMatchScore, MemberReview
-from matching.tests.review_helpers import random_match
+from matching.tests.match_helpers import random_match
 from partner42.navigation import answers_get, current_page, safe_next, view_allows_get
 from rooms import services
 from rooms.tests.factories import RoomFactory

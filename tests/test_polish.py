@@ -85,7 +85,7 @@ def test_it_names_the_anonymous_and_system_senders_in_english(client, alice):
 
 
 def test_the_admin_random_match_list_shows_labels_not_raw_lists(staff_client, alice):
-    from matching.services import random_match_request_create
+    from matching.services.random import random_match_request_create
 
     random_match_request_create(
         user=alice, category="MEAL", places=["SEOCHO", "GAEPO"], options=["DELIVERY"]

@@ -13,7 +13,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from matching.models import RandomMatchRequest
-from matching.tests.review_helpers import completed_room
+from matching.tests.match_helpers import completed_room
 from rooms import services
 from rooms.models import Comment, Room
 from rooms.tests.factories import RoomFactory

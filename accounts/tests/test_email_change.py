@@ -21,7 +21,7 @@ from accounts.services import user_email_change_request, user_email_confirm
 from accounts.tests.factories import UserFactory
 from accounts.tests.fake_intra import intra_profile
 from accounts.tokens import issue_token_pair
-from matching.services import match_create
+from matching.services.matches import match_create
 from partner42.choices import ConditionKind, ContentCategory, MethodCategory
 from partner42.errors import ApplicationError
 from tests.helpers import run_together

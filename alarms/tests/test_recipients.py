@@ -13,7 +13,8 @@ from django.utils import timezone
 from alarms.models import Alarm, AlarmType
 from alarms.routing import websocket_urlpatterns
 from alarms.tasks import slack_match_notice_task
-from matching import services as matching
+from matching.services.matches import match_create
+from matching.services.random import random_match_expire_due, random_match_request_create
 from partner42.errors import ApplicationError
 from rooms import services as rooms
 from rooms.tests.factories import CommentFactory, RoomFactory
@@ -125,9 +126,7 @@ def test_it_alarms_every_member_of_a_random_match_and_tells_slack(
         mock.patch.object(slack_match_notice_task, "delay") as slack,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        match = matching.match_create(
-            category="MEAL", method="RANDOM", users=[alice, bob], conditions={}
-        )
+        match = match_create(category="MEAL", method="RANDOM", users=[alice, bob], conditions={})
 
     assert _match_alarms() == [
         ("alice", AlarmType.MATCH_CONFIRMED, "system", match.api_id),
@@ -140,9 +139,9 @@ def test_it_alarms_every_member_of_a_random_match_and_tells_slack(
 
 def test_it_alarms_the_owner_of_an_expired_random_match_request(alice, bob):
     start = timezone.now()
-    matching.random_match_request_create(user=alice, category="MEAL", now=start)
+    random_match_request_create(user=alice, category="MEAL", now=start)
 
-    matching.random_match_expire_due(now=start + timedelta(hours=1))
+    random_match_expire_due(now=start + timedelta(hours=1))
 
     assert _alarms() == [("alice", AlarmType.RANDOM_MATCH_EXPIRED, "", None, None)]
 

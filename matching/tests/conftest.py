@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from matching.locks import LOCK_KEY
-from matching.services import PENDING_KEY
+from matching.services.random import PENDING_KEY
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from matching.models import Match, RandomMatchRequest
-from matching.services import random_match_request_create
+from matching.services.random import random_match_request_create
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +15,9 @@ CHANGELIST = "admin:matching_randommatchrequest_changelist"
 @pytest.fixture(autouse=True)
 def _no_side_effects(monkeypatch):
     from alarms import tasks
-    from matching import services
+    from matching.services import random as random_services
 
-    monkeypatch.setattr(services, "matchmaking_trigger", lambda: None)
+    monkeypatch.setattr(random_services, "matchmaking_trigger", lambda: None)
     monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
 
 

@@ -7,7 +7,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from alarms.tests.fake_slack import TOKEN, serve_fake_slack
 from matching.models import ActivityMatchScore, MemberReview
-from matching.tests.review_helpers import client_for, completed_room, random_match, review_body
+from matching.tests.match_helpers import client_for, completed_room, random_match, review_body
 from rooms.services import room_join
 from rooms.tests.factories import RoomFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from matching.models import Block, RandomMatchRequest
-from matching.services import random_match_expire_due, random_match_request_create
+from matching.services.random import random_match_expire_due, random_match_request_create
 from matching.tests.factories import BlockFactory, RandomMatchRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,9 @@ def as_alice(api_client, alice):
 
 @pytest.fixture(autouse=True)
 def _no_runs(monkeypatch):
-    from matching import services
+    from matching.services import random as random_services
 
-    monkeypatch.setattr(services, "matchmaking_trigger", lambda: None)
+    monkeypatch.setattr(random_services, "matchmaking_trigger", lambda: None)
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -82,10 +82,10 @@ def test_it_accepts_json_sent_as_text_plain(as_alice, alice):
 
 
 def test_it_triggers_a_run_on_commit(as_alice, monkeypatch, django_capture_on_commit_callbacks):
-    from matching import services
+    from matching.services import random as random_services
 
     runs = []
-    monkeypatch.setattr(services, "matchmaking_trigger", lambda: runs.append(1))
+    monkeypatch.setattr(random_services, "matchmaking_trigger", lambda: runs.append(1))
     with django_capture_on_commit_callbacks(execute=True):
         as_alice.post(URL, {"contentCategory": "MEAL"}, format="json")
     assert runs == [1]

@@ -8,8 +8,8 @@ from django.test import Client
 
 from alarms.models import Alarm, AlarmType
 from matching.models import ActivityMatchScore, MemberReview
-from matching.services import matchmaking_run, random_match_request_create
-from matching.tests.review_helpers import client_for, error_code
+from matching.services.random import matchmaking_run, random_match_request_create
+from matching.tests.match_helpers import client_for, error_code
 from partner42.choices import ContentCategory
 from rooms.services import room_today
 
@@ -20,10 +20,10 @@ R = ActivityMatchScore
 def _no_side_effects(monkeypatch):
     """Slack and the triggered matchmaking run are other tests' business; this one runs it."""
     from alarms import tasks
-    from matching import services
+    from matching.services import random as random_services
 
     monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
-    monkeypatch.setattr(services, "matchmaking_trigger", lambda: None)
+    monkeypatch.setattr(random_services, "matchmaking_trigger", lambda: None)
 
 
 def _create_room(client, **fields) -> str:

@@ -7,8 +7,8 @@ from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from matching.models import ActivityMatchScore, Match
-from matching.review_services import match_review_create
-from matching.tests.review_helpers import client_for, completed_room, error_code, random_match
+from matching.services.reviews import match_review_create
+from matching.tests.match_helpers import client_for, completed_room, error_code, random_match
 from partner42.choices import ContentCategory, MethodCategory
 
 

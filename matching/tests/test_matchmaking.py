@@ -1,4 +1,4 @@
-"""Matchmaking runs against the database (matching.services.matchmaking_run)."""
+"""Matchmaking runs against the database (matching.services.random.matchmaking_run)."""
 
 from datetime import timedelta
 
@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from alarms.models import Alarm, AlarmType
-from matching import services
 from matching.locks import MatchmakingLock
 from matching.models import Match, MatchMember, RandomMatchRequest
-from matching.services import (
-    block_create,
-    match_create,
+from matching.services import random as random_services
+from matching.services.blocks import block_create
+from matching.services.matches import match_create
+from matching.services.random import (
     matchmaking_run,
     random_match_request_cancel,
     random_match_request_create,
@@ -172,7 +172,7 @@ def test_it_skips_a_group_whose_request_changed_since_it_was_read(alice, bob, ch
     ask(alice)
     ask(bob)
     ask(charlie)
-    real_apply = services._apply_group
+    real_apply = random_services._apply_group
     calls = []
 
     def apply_after_a_cancel(*, group, **kwargs):
@@ -182,7 +182,7 @@ def test_it_skips_a_group_whose_request_changed_since_it_was_read(alice, bob, ch
         calls.append([c.user_id for c in group])
         return real_apply(group=group, **kwargs)
 
-    monkeypatch.setattr(services, "_apply_group", apply_after_a_cancel)
+    monkeypatch.setattr(random_services, "_apply_group", apply_after_a_cancel)
     result = matchmaking_run()
     assert result.conflicts == 1
     assert calls == [[alice.pk, bob.pk], [bob.pk, charlie.pk]]
@@ -270,7 +270,7 @@ def test_it_retries_a_failed_run(monkeypatch):
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("database went away")
-        return services.MatchmakingResult()
+        return random_services.MatchmakingResult()
 
     monkeypatch.setattr(tasks, "matchmaking_run", flaky_run)
     # throw=False: in-process, Celery then runs the retry at once instead of raising Retry.
@@ -287,7 +287,7 @@ def test_it_stops_when_its_lock_expired_and_another_run_took_it(monkeypatch):
     for user in [UserFactory() for _ in range(6)]:
         ask(user)
     monkeypatch.setattr(locks, "REFRESH_EVERY_SECONDS", 0)  # check the lock before every group
-    real_apply = services._apply_group
+    real_apply = random_services._apply_group
     other = MatchmakingLock()
 
     def apply_then_lose_the_lock(**kwargs):
@@ -297,7 +297,7 @@ def test_it_stops_when_its_lock_expired_and_another_run_took_it(monkeypatch):
             assert other.acquire()
         return match
 
-    monkeypatch.setattr(services, "_apply_group", apply_then_lose_the_lock)
+    monkeypatch.setattr(random_services, "_apply_group", apply_then_lose_the_lock)
     try:
         result = matchmaking_run()
     finally:

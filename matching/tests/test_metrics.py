@@ -4,7 +4,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from matching.locks import MatchmakingLock
-from matching.services import matchmaking_run
+from matching.services.random import matchmaking_run
 
 pytestmark = pytest.mark.django_db
 

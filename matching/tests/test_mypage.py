@@ -6,9 +6,9 @@ from django.utils import translation
 
 from accounts.tests.factories import UserFactory
 from matching.models import ActivityMatchScore, Block, MatchMember, MemberReview
-from matching.review_services import match_review_create
-from matching.services import block_create
-from matching.tests.review_helpers import completed_room, random_match
+from matching.services.blocks import block_create
+from matching.services.reviews import match_review_create
+from matching.tests.match_helpers import completed_room, random_match
 from partner42.choices import ContentCategory
 
 R = ActivityMatchScore

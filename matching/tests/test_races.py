@@ -12,9 +12,9 @@ import pytest
 from django.db import connection, connections
 
 from accounts.tests.factories import UserFactory
-from matching import services
 from matching.models import Match, RandomMatchRequest
-from matching.services import (
+from matching.services import random as random_services
+from matching.services.random import (
     RandomMatchNoneError,
     matchmaking_run,
     random_match_request_cancel,
@@ -37,7 +37,7 @@ def _no_side_runs(monkeypatch):
     """Requests commit here, which would run the (eager) matchmaker: the tests run it."""
     from alarms import tasks
 
-    monkeypatch.setattr(services, "matchmaking_trigger", lambda: None)
+    monkeypatch.setattr(random_services, "matchmaking_trigger", lambda: None)
     monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
 
 
@@ -91,14 +91,14 @@ def test_it_never_matches_a_request_cancelled_after_the_run_read_it(monkeypatch)
     random_match_request_create(user=alice, category=MEAL)
     random_match_request_create(user=bob, category=MEAL)
     planned, go_on = threading.Event(), threading.Event()
-    real_apply = services._apply_group
+    real_apply = random_services._apply_group
 
     def apply_later(**kwargs):
         planned.set()
         go_on.wait(WAIT_SECONDS)
         return real_apply(**kwargs)
 
-    monkeypatch.setattr(services, "_apply_group", apply_later)
+    monkeypatch.setattr(random_services, "_apply_group", apply_later)
     run = Worker(matchmaking_run)
     run.start()
     assert planned.wait(WAIT_SECONDS)
@@ -119,7 +119,7 @@ def test_it_refuses_a_cancel_once_the_run_has_claimed_the_request(monkeypatch):
     random_match_request_create(user=alice, category=MEAL)
     random_match_request_create(user=bob, category=MEAL)
     claimed, go_on = threading.Event(), threading.Event()
-    real_create = services.match_create
+    real_create = random_services.match_create
 
     def create_later(**kwargs):
         # Inside the group's transaction, right after the claim: the rows are locked.
@@ -127,7 +127,7 @@ def test_it_refuses_a_cancel_once_the_run_has_claimed_the_request(monkeypatch):
         go_on.wait(WAIT_SECONDS)
         return real_create(**kwargs)
 
-    monkeypatch.setattr(services, "match_create", create_later)
+    monkeypatch.setattr(random_services, "match_create", create_later)
     run = Worker(matchmaking_run)
     run.start()
     assert claimed.wait(WAIT_SECONDS)
@@ -189,14 +189,14 @@ def test_it_lets_only_one_of_two_simultaneous_runs_work(monkeypatch):
     random_match_request_create(user=alice, category=MEAL)
     random_match_request_create(user=bob, category=MEAL)
     inside, go_on = threading.Event(), threading.Event()
-    real_pass = services._matchmaking_pass
+    real_pass = random_services._matchmaking_pass
 
     def slow_pass(**kwargs):
         inside.set()
         go_on.wait(WAIT_SECONDS)
         return real_pass(**kwargs)
 
-    monkeypatch.setattr(services, "_matchmaking_pass", slow_pass)
+    monkeypatch.setattr(random_services, "_matchmaking_pass", slow_pass)
     first = Worker(matchmaking_run)
     first.start()
     assert inside.wait(WAIT_SECONDS)
@@ -220,7 +220,7 @@ def test_it_never_overlaps_runs_started_together(monkeypatch):
         random_match_request_create(user=user, category=MEAL)
     running, peak = [0], [0]
     guard = threading.Lock()
-    real_pass = services._matchmaking_pass
+    real_pass = random_services._matchmaking_pass
 
     def counting_pass(**kwargs):
         with guard:
@@ -232,7 +232,7 @@ def test_it_never_overlaps_runs_started_together(monkeypatch):
             with guard:
                 running[0] -= 1
 
-    monkeypatch.setattr(services, "_matchmaking_pass", counting_pass)
+    monkeypatch.setattr(random_services, "_matchmaking_pass", counting_pass)
     start = threading.Barrier(4)
 
     def run_now():

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from matching.models import Activity, ActivityMatchScore, Match, MemberReview
-from matching.review_services import match_review_create
-from matching.tests.review_helpers import completed_room, random_match
+from matching.services.reviews import match_review_create
+from matching.tests.match_helpers import completed_room, random_match
 
 R = ActivityMatchScore
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from matching.models import Activity, ActivityMatchScore, MatchMember, MemberReview
-from matching.review_services import match_review_create
-from matching.tests.review_helpers import (
+from matching.services.reviews import match_review_create
+from matching.tests.match_helpers import (
     client_for,
     completed_room,
     error_code,

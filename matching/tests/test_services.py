@@ -1,4 +1,4 @@
-"""Requests, cancel, renew, expiry, match creation and blocks (matching.services)."""
+"""Requests, cancel, renew, expiry, match creation and blocks (matching.services.*)."""
 
 from datetime import timedelta
 
@@ -6,16 +6,15 @@ import pytest
 from django.utils import timezone
 
 from alarms.models import Alarm, AlarmType
-from matching import services
 from matching.models import Block, Match, RandomMatchRequest
-from matching.services import (
+from matching.services import random as random_services
+from matching.services.blocks import block_create, block_delete
+from matching.services.matches import match_create
+from matching.services.random import (
     PENDING_KEY,
     RandomMatchExistsError,
     RandomMatchNoneError,
     RandomMatchWrongConditionError,
-    block_create,
-    block_delete,
-    match_create,
     random_match_expire_due,
     random_match_request_cancel,
     random_match_request_create,
@@ -160,10 +159,10 @@ def test_it_triggers_nothing_before_commit(alice, delays, django_capture_on_comm
 def test_it_triggers_again_once_a_run_has_started(alice, bob, delays):
     from django.core.cache import cache
 
-    services.matchmaking_trigger()
-    services.matchmaking_run()  # deletes the pending flag first thing
+    random_services.matchmaking_trigger()
+    random_services.matchmaking_run()  # deletes the pending flag first thing
     assert cache.get(PENDING_KEY) is None
-    services.matchmaking_trigger()
+    random_services.matchmaking_trigger()
     assert delays == [1, 1]
 
 

@@ -7,12 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Block, RandomMatchRequest
-from matching.services import (
-    block_create,
-    match_create,
-    matchmaking_run,
-    random_match_request_create,
-)
+from matching.services.blocks import block_create
+from matching.services.matches import match_create
+from matching.services.random import matchmaking_run, random_match_request_create
 from partner42.choices import MethodCategory
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +20,9 @@ Status = RandomMatchRequest.Status
 @pytest.fixture(autouse=True)
 def _no_side_effects(monkeypatch):
     from alarms import tasks
-    from matching import services
+    from matching.services import random as random_services
 
-    monkeypatch.setattr(services, "matchmaking_trigger", lambda: None)
+    monkeypatch.setattr(random_services, "matchmaking_trigger", lambda: None)
     monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
 
 
@@ -229,9 +226,9 @@ def test_it_answers_400_to_a_bad_block_form(alice_client):
 @pytest.mark.django_db(transaction=True)
 def test_it_shows_the_instant_match_as_one_matched_view(monkeypatch, alice_client, alice, bob):
     """As in `make run`: the matchmaker runs on the request's commit, before the page answers."""
-    from matching import services
+    from matching.services import random as random_services
 
-    monkeypatch.setattr(services, "matchmaking_trigger", matchmaking_run)
+    monkeypatch.setattr(random_services, "matchmaking_trigger", matchmaking_run)
     random_match_request_create(user=bob, category="MEAL", places=["GAEPO"])
     response = alice_client.post("/random/", {"category": "MEAL", "places": ["GAEPO"]}, follow=True)
     page = response.content.decode()
@@ -295,3 +292,17 @@ def test_it_counts_the_others_waiting_and_shows_the_time_left(alice_client, alic
     random_match_request_create(user=bob, category="MEAL", places=["SEOCHO"])
     status = alice_client.get(reverse("matching:status", args=[request.api_id])).content.decode()
     assert "나 말고 1명이 기다리고 있어요" in status
+
+
+def test_it_shows_one_match_page_at_both_addresses(client, alice, bob, operator):
+    """`/random/matches/<id>/` is the match page of `/matches/<id>/`: operators see it too (it
+    answered them 403 before the two pages became one)."""
+    match = match_create(
+        category="MEAL", method=MethodCategory.RANDOM, users=[alice, bob], conditions={}
+    )
+    client.force_login(operator)
+    random_page = client.get(reverse("matching:match_detail", args=[match.api_id]))
+    page = client.get(reverse("mypage:match_detail", args=[match.api_id]))
+    assert random_page.status_code == page.status_code == 200
+    assert alice.nickname in random_page.content.decode()
+    assert f'value="{bob.api_id}"' not in random_page.content.decode()  # block buttons: members

@@ -9,7 +9,7 @@ from accounts.tests.factories import UserFactory
 from alarms.models import Alarm, AlarmType
 from alarms.tests.fake_slack import TOKEN, serve_fake_slack
 from matching.models import Activity, ActivityMatchScore, Match
-from matching.tests.review_helpers import client_for, completed_room, error_code
+from matching.tests.match_helpers import client_for, completed_room, error_code
 from partner42.choices import ConditionKind, ContentCategory, MethodCategory
 from partner42.errors import ApplicationError
 from rooms.models import Room

@@ -19,7 +19,7 @@ from matching.models import (
     MemberReview,
     RandomMatchRequest,
 )
-from matching.services import random_match_request_create
+from matching.services.random import random_match_request_create
 from partner42.choices import ContentCategory, MethodCategory, Place
 from rooms.demo_matches import DEMO_COMPLETED_ROOMS, DEMO_WAITING_REQUEST, matches_demo_load
 from rooms.models import Participation, Room

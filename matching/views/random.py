@@ -1,4 +1,4 @@
-"""Random-match pages: choose conditions, wait (live count, cancel), see the match; blocks."""
+"""Random-match pages: choose conditions, wait (live count, cancel), see the match, renew."""
 
 import math
 from datetime import timedelta
@@ -13,31 +13,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import user_get
-from matching.forms import BlockForm, CategoryForm, RandomMatchForm
-from matching.selectors import (
-    block_list,
-    blocked_user_ids,
-    match_get_for_member,
+from matching.forms import CategoryForm, RandomMatchForm
+from matching.selectors.matches import match_get_for_member
+from matching.selectors.random import (
     random_match_last_category,
     random_match_request_get,
     random_match_request_latest,
     random_match_request_waiting,
     random_match_waiting_count,
 )
-from matching.services import (
-    block_create,
-    block_delete,
+from matching.services.random import (
     random_match_request_cancel,
     random_match_request_create,
     random_match_request_renew,
 )
 from partner42.choices import ConditionKind, ContentCategory
 from partner42.errors import ApplicationError
-from partner42.navigation import safe_next
 from partner42.throttling import RANDOM_MATCH, throttle_page
 
 POLL_SECONDS = 3
+
+
 # A request matched this recently is shown as "the match" in place of a new form (?again=1 skips).
 MATCHED_VIEW_HOURS = 3
 
@@ -49,10 +45,6 @@ def _category(value: str | None) -> str:
 
 def _random_url(category: str) -> str:
     return f"{reverse('matching:random')}?category={category}"
-
-
-def _next_url(request, default: str) -> str:
-    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 @login_required
@@ -201,55 +193,3 @@ def random_match_renew(request):
         if latest is not None and latest.status == latest.Status.EXPIRED:
             expired.append(latest)
     return render(request, "matching/renew.html", {"expired": expired})
-
-
-@login_required
-@require_GET
-def match_detail(request, match_id):
-    match = match_get_for_member(user=request.user, api_id=match_id)
-    if match.room_id is not None:
-        # A room's match: that page hides an anonymous author and carries the review form.
-        return redirect("mypage:match_detail", match.api_id)
-    context = {
-        "match": match,
-        "members": list(match.members.all()),
-        "conditions": list(match.conditions.all()),
-        "blocked_ids": blocked_user_ids(blocker=request.user),
-    }
-    return render(request, "matching/match_detail.html", context)
-
-
-@login_required
-def block_list_page(request):
-    """GET: the caller's private block list. POST `user_id`: block that user."""
-    if request.method == "POST":
-        form = BlockForm(request.POST)
-        if not form.is_valid():
-            return HttpResponseBadRequest()
-        try:
-            blocked = user_get(api_id=form.cleaned_data["user_id"])
-            block_create(blocker=request.user, blocked=blocked)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("%(nickname)s 님과는 더 이상 매칭되지 않아요.") % {"nickname": blocked.nickname},
-            )
-        return redirect(_next_url(request, reverse("matching:blocks")))
-    return render(request, "matching/blocks.html", {"blocks": block_list(blocker=request.user)})
-
-
-@login_required
-@require_POST
-def block_remove(request, user_id):
-    try:
-        blocked = user_get(api_id=user_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        if block_delete(blocker=request.user, blocked=blocked):
-            messages.success(
-                request, _("%(nickname)s 님의 차단을 풀었어요.") % {"nickname": blocked.nickname}
-            )
-    return redirect(_next_url(request, reverse("matching:blocks")))

@@ -4,7 +4,7 @@ makes them (matching's `match_create`, rooms' `room_complete`) and API clients."
 from rest_framework.test import APIClient
 
 from matching.models import Match
-from matching.services import match_create
+from matching.services.matches import match_create
 from partner42.choices import ConditionKind, ContentCategory, MethodCategory, Place, WayOfEating
 from rooms.models import Room
 from rooms.services import room_complete, room_join

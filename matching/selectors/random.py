@@ -1,4 +1,4 @@
-"""Reads of the matching app.
+"""Reads of random-match requests.
 
 A WAITING request past `expires_at` counts as expired everywhere here, whether or not a run has
 expired it yet: correctness never waits for beat, and a read never writes. The row, and its "no
@@ -8,19 +8,13 @@ user's next write.
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from matching.models import Block, Match, MatchMember, RandomMatchRequest
-from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
+from matching.models import RandomMatchRequest
+from partner42.errors import NotFoundError
 
 Status = RandomMatchRequest.Status
-
-
-class NotMatchMemberError(ForbiddenError):
-    """MCH002: the match is someone else's (a 403 page on the site)."""
-
-    error_code = ErrorCode.NOT_MATCH_MEMBER
 
 
 def random_match_active(*, now: datetime | None = None) -> QuerySet[RandomMatchRequest]:
@@ -93,31 +87,3 @@ def random_match_request_get(*, user, api_id, now: datetime | None = None) -> Ra
     if request is None:
         raise NotFoundError()
     return request
-
-
-def match_get_for_member(*, user, api_id) -> Match:
-    """A match with members (and their users) and conditions; only for its members."""
-    match = (
-        Match.objects.filter(api_id=api_id)
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=MatchMember.objects.select_related("user").order_by("id"),
-            ),
-            "conditions",
-        )
-        .first()
-    )
-    if match is None:
-        raise NotFoundError()
-    if not any(member.user_id == user.pk for member in match.members.all()):
-        raise NotMatchMemberError()
-    return match
-
-
-def block_list(*, blocker) -> QuerySet[Block]:
-    return Block.objects.filter(blocker=blocker).select_related("blocked").order_by("-created_at")
-
-
-def blocked_user_ids(*, blocker) -> set[int]:
-    return set(Block.objects.filter(blocker=blocker).values_list("blocked_id", flat=True))

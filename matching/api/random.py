@@ -1,9 +1,24 @@
-"""Bodies of the random-match and block API (field names of the original, API.md 4.5)."""
+"""Random-match requests over the API: create, mine, conditions, count, renew."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from matching.models import RANDOM_CONDITION_KINDS, RandomMatchRequest
+from matching.selectors.random import (
+    random_match_is_waiting,
+    random_match_request_waiting,
+    random_match_waiting_count,
+)
+from matching.services.random import (
+    random_match_request_cancel,
+    random_match_request_create,
+    random_match_request_renew,
+)
 from partner42.choices import (
     CONDITION_LIST_NAMES,
     ContentCategory,
@@ -12,7 +27,8 @@ from partner42.choices import (
     TypeOfStudy,
     WayOfEating,
 )
-from partner42.serializers import EnumNameField, LocalDateTimeField, RejectUnknownFieldsMixin
+from partner42.parsers import API_PARSERS
+from partner42.serializers import EnumNameField, RejectUnknownFieldsMixin
 
 
 def enum_list(enum, *, allow_null: bool) -> serializers.ListField:
@@ -26,6 +42,8 @@ def enum_list(enum, *, allow_null: bool) -> serializers.ListField:
 
 # The body's list names by condition kind, and back.
 CONDITION_LISTS = tuple(CONDITION_LIST_NAMES.values())
+
+
 LIST_KINDS = {name: kind for kind, name in CONDITION_LIST_NAMES.items()}
 
 
@@ -124,11 +142,94 @@ class ConditionMineSchema(serializers.Serializer):
     matchConditionRandomMatchDto = ConditionListsSchema()
 
 
-class BlockInput(RejectUnknownFieldsMixin, serializers.Serializer):
-    userId = serializers.CharField()
+# The newer React client posts JSON.stringify(...) bodies as text/plain (API.md Q5).
+PARSERS = API_PARSERS
 
 
-class BlockOutput(serializers.Serializer):
-    userId = serializers.UUIDField(source="blocked.api_id")
-    nickname = serializers.CharField(source="blocked.nickname")
-    createdAt = LocalDateTimeField(source="created_at")
+def _query_category(request, *, required: bool = False) -> str | None:
+    serializer_class = RequiredCategoryQuery if required else CategoryQuery
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("contentCategory")
+
+
+class RandomMatchCreateApi(APIView):
+    """POST /api/random-matches: queue a request; 201 with no body, matchmaking runs async."""
+
+    parser_classes = PARSERS
+
+    @extend_schema(request=RandomMatchCreateInput, responses={201: None})
+    def post(self, request):
+        body = RandomMatchCreateInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        random_match_request_create(user=request.user, **body.validated_data)
+        return Response(status=status.HTTP_201_CREATED)
+
+
+class RandomMatchMineApi(APIView):
+    """GET: `{"isExist"}` for the caller (both categories without `contentCategory`).
+    POST: cancel the caller's waiting request in the body's `contentCategory`."""
+
+    parser_classes = PARSERS
+
+    @extend_schema(
+        parameters=[CategoryQuery],
+        responses=inline_serializer("RandomMatchExist", {"isExist": serializers.BooleanField()}),
+    )
+    def get(self, request):
+        category = _query_category(request)
+        now = timezone.now()
+        exists = random_match_is_waiting(user=request.user, category=category, now=now)
+        return Response({"isExist": exists})
+
+    @extend_schema(request=CategoryInput, responses={200: None})
+    def post(self, request):
+        body = CategoryInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        random_match_request_cancel(
+            user=request.user, category=body.validated_data["contentCategory"]
+        )
+        return Response(status=status.HTTP_200_OK)
+
+
+class RandomMatchConditionMineApi(APIView):
+    """GET: the caller's active conditions in `contentCategory` (required here)."""
+
+    @extend_schema(parameters=[RequiredCategoryQuery], responses=ConditionMineSchema)
+    def get(self, request):
+        category = _query_category(request, required=True)
+        now = timezone.now()
+        waiting = random_match_request_waiting(user=request.user, category=category, now=now)
+        return Response(condition_mine_body(category, waiting))
+
+
+class RandomMatchMembersCountApi(APIView):
+    """GET (public): distinct users waiting in `contentCategory` (or in either)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[CategoryQuery],
+        responses=inline_serializer(
+            "RandomMatchCount", {"randomMatchCount": serializers.IntegerField()}
+        ),
+    )
+    def get(self, request):
+        category = _query_category(request)
+        return Response({"randomMatchCount": random_match_waiting_count(category=category)})
+
+
+class RandomMatchRenewApi(APIView):
+    """POST: queue again the caller's request that expired unmatched, with its conditions.
+    Not in the original (it had no expiry notice); 404 C003 when there is nothing to renew."""
+
+    parser_classes = PARSERS
+
+    @extend_schema(request=CategoryInput, responses={201: None})
+    def post(self, request):
+        body = CategoryInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        random_match_request_renew(
+            user=request.user, category=body.validated_data["contentCategory"]
+        )
+        return Response(status=status.HTTP_201_CREATED)

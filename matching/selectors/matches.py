@@ -1,47 +1,64 @@
-"""Reads of matches as their members see them, and of the activity ledger (SPEC section 5).
+"""Reads of matches as their members see them (SPEC section 5).
 
 Anonymity is enforced here: the author of an anonymous room stays hidden in the match it became,
-to everyone but themself and operators (SPEC section 3). Totals are always SUMs over ledger rows.
+to everyone but themself and operators (SPEC section 3).
 """
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from accounts.selectors import user_is_operator
-from matching.models import Activity, Match, MatchCondition, MatchMember
-from matching.selectors import NotMatchMemberError
+from matching.models import Match, MatchCondition, MatchMember
 from partner42.choices import (
     ANONYMOUS_NICKNAME,
     CONDITION_ENUMS,
-    ContentCategory,
     conditions_by_kind,
 )
-from partner42.errors import NotFoundError
+from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 from partner42.models import parse_api_id
 from partner42.pagination import SliceParams, slice_queryset
-from partner42.text import name_key
+
+
+class NotMatchMemberError(ForbiddenError):
+    """MCH002: the match is someone else's (a 403 page on the site)."""
+
+    error_code = ErrorCode.NOT_MATCH_MEMBER
+
+
+def match_get_for_member(*, user, api_id) -> Match:
+    """A match with members (and their users) and conditions; only for its members."""
+    match = (
+        Match.objects.filter(api_id=api_id)
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=MatchMember.objects.select_related("user").order_by("id"),
+            ),
+            "conditions",
+        )
+        .first()
+    )
+    if match is None:
+        raise NotFoundError()
+    if not any(member.user_id == user.pk for member in match.members.all()):
+        raise NotMatchMemberError()
+    return match
+
 
 # The API's sort names and their lookups on MatchMember (a match list is the caller's memberships).
 MATCH_SORT_FIELDS = {"createdAt": "match__created_at"}
+
+
 MATCH_DEFAULT_ORDER = ["-match__created_at"]
-ACTIVITY_SORT_FIELDS = {"createdAt": "created_at", "score": "score"}
-ACTIVITY_DEFAULT_ORDER = ["-created_at"]
-# The names of the mask a review may use for a hidden author: the API's and the English pages'.
-MASK_KEYS = frozenset({name_key(ANONYMOUS_NICKNAME), "anonymous"})
 
 
 def review_available_time(match: Match) -> datetime:
     return match.created_at + timedelta(minutes=settings.REVIEW_DELAY_MINUTES)
-
-
-# --- Matches as a member sees them --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -184,79 +201,3 @@ def match_list(
         match_memberships(user=user, category=category, method=method), params
     )
     return [_match_view(m.match, user, membership=m) for m in memberships], has_next
-
-
-def match_review_target(*, view: MatchView, nickname: str):
-    """The member a review names by `nickname`, as the reviewer was shown the members; None when
-    the name addresses no member (the service answers MCH003, whatever the name was).
-
-    Visible members go by their nickname (case and width ignored). The author of an anonymous room
-    goes by the mask (`익명`, or `anonymous` as the English pages show it) for everyone; their real
-    nickname names them only for those who see it (themself, operators). For the others it names
-    nobody, exactly like a stranger's or a made-up name, so a review can never confirm a guess.
-    """
-    key = _fold(nickname)
-    is_mask = name_key(nickname) in MASK_KEYS
-    room = view.match.room
-    anonymous_room = room is not None and room.anonymity
-    for member in view.members:
-        if member.hidden:
-            if is_mask:
-                return member.member.user
-        elif _fold(member.nickname) == key or (is_mask and member.is_author and anonymous_room):
-            return member.member.user
-    return None
-
-
-def _fold(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).casefold()
-
-
-# --- The activity ledger ------------------------------------------------------------------------
-
-
-def activity_rows(
-    *,
-    user,
-    category: str | None = None,
-    activity_type: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> QuerySet[Activity]:
-    """The user's rows, `start` included and `end` excluded."""
-    qs = Activity.objects.filter(user=user)
-    if category:
-        qs = qs.filter(category=category)
-    if activity_type:
-        qs = qs.filter(activity_type=activity_type)
-    if start is not None:
-        qs = qs.filter(created_at__gte=start)
-    if end is not None:
-        qs = qs.filter(created_at__lt=end)
-    return qs
-
-
-def activity_score(**filters: Any) -> int:
-    """The sum of the user's rows (0 without any). Takes the filters of `activity_rows`."""
-    return activity_rows(**filters).aggregate(total=Coalesce(Sum("score"), 0))["total"]
-
-
-def activity_category_scores(**filters: Any) -> dict[str, int]:
-    """Totals per category, every category present, in one query."""
-    filters.pop("category", None)
-    totals = dict.fromkeys(ContentCategory.values, 0)
-    rows = (
-        activity_rows(**filters)
-        .order_by()
-        .values("category")
-        .annotate(total=Sum("score"))
-        .values_list("category", "total")
-    )
-    for category, total in rows:
-        totals[category] = total or 0
-    return totals
-
-
-def activity_history(*, params: SliceParams, **filters: Any) -> tuple[list[Activity], bool]:
-    """A slice of the user's rows with their matches, newest first by default. One query."""
-    return slice_queryset(activity_rows(**filters).select_related("match"), params)

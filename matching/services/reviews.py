@@ -22,8 +22,7 @@ from matching.models import (
     MatchMember,
     MemberReview,
 )
-from matching.review_selectors import review_available_time
-from matching.selectors import NotMatchMemberError
+from matching.selectors.matches import NotMatchMemberError, review_available_time
 from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
 
 # Which part of the product a kind of row rewards.
@@ -109,7 +108,7 @@ def match_review_create(
     if me is None:
         raise NotMatchMemberError()
     for target, _score in scores:
-        # None: a name that addresses no member as the reviewer sees them (review_selectors).
+        # None: a name that addresses no member as the reviewer sees them (selectors.reviews).
         if target is None or target.pk not in members:
             raise ReviewTargetNotMemberError()
     for target, _score in scores:

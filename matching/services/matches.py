@@ -1,0 +1,129 @@
+"""Writes of matches: a match is created (from a room or by the matchmaker) with its members,
+conditions, ledger rows, alarms and Slack notice."""
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from alarms.models import AlarmType
+from alarms.services import alarm_create
+from alarms.slack import NoticeMember, match_notice_text
+from matching.models import (
+    Match,
+    MatchCondition,
+    MatchMember,
+)
+from matching.selectors.matches import ANONYMOUS_NICKNAME
+from matching.services.reviews import activity_record_match
+from partner42.choices import (
+    CONDITION_ENUMS,
+    ConditionKind,
+    ContentCategory,
+    MatchStatus,
+    MethodCategory,
+)
+from partner42.errors import (
+    InvalidInputError,
+)
+
+logger = logging.getLogger(__name__)
+
+
+SYSTEM_NICKNAME = "system"
+
+
+def match_create(
+    *,
+    category: str,
+    method: str,
+    users: Sequence,
+    conditions: Mapping[str, Iterable[str]],
+    author=None,
+    room=None,
+) -> Match:
+    """Create a match with its members, conditions and activity rows, alarm every member, post
+    to Slack.
+
+    For both methods: the matchmaker (RANDOM, no author) and a completed room (MANUAL, the
+    room's author and the room). Alarms are rows in this transaction; Slack is enqueued only
+    after commit. An anonymous room's author is named to the other members as anonymous.
+    """
+    # Checked before the transaction starts: a refusal must not spoil the caller's transaction.
+    users = list(dict.fromkeys(users))
+    if len(users) < 2:
+        raise InvalidInputError(message="A match needs at least two members")
+    rows = []
+    for kind, values in conditions.items():
+        enum = CONDITION_ENUMS[ConditionKind(kind)]
+        rows.extend((ConditionKind(kind), enum(value).value) for value in dict.fromkeys(values))
+    return _match_insert(
+        category=ContentCategory(category),
+        method=MethodCategory(method),
+        users=users,
+        rows=rows,
+        author=author,
+        room=room,
+    )
+
+
+# No savepoint of its own: callers (the matchmaker, a room's completion) wrap it in theirs.
+@transaction.atomic(savepoint=False)
+def _match_insert(
+    *, category: str, method: str, users: list, rows: list[tuple[str, str]], author, room
+) -> Match:
+    match = Match.objects.create(
+        category=category,
+        method=method,
+        status=MatchStatus.MATCHED,
+        participant_num=len(users),
+        room=room,
+    )
+    MatchMember.objects.bulk_create(
+        MatchMember(match=match, user=user, is_author=author is not None and user.pk == author.pk)
+        for user in users
+    )
+    MatchCondition.objects.bulk_create(
+        MatchCondition(match=match, kind=kind, value=value) for kind, value in rows
+    )
+    activity_record_match(match=match, users=users, author=author)
+
+    calling_nickname = author.nickname if author is not None else SYSTEM_NICKNAME
+    hide_author = author is not None and room is not None and room.anonymity
+    for user in users:
+        alarm_create(
+            user=user,
+            alarm_type=AlarmType.MATCH_CONFIRMED,
+            calling_nickname=ANONYMOUS_NICKNAME
+            if hide_author and user.pk != author.pk
+            else calling_nickname,
+            match_id=match.api_id,
+        )
+    emails = [user.email for user in users if user.email]
+    summary = _slack_text(match, users, hidden_pk=author.pk if hide_author else None)
+    transaction.on_commit(partial(_slack_match_notice, emails=emails, summary=summary))
+    return match
+
+
+def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
+    # One message to a group DM of every member: the hidden author is masked for all of them.
+    # Korean whatever the request's language, like the rest of the message.
+    with translation.override(settings.LANGUAGE_CODE):
+        return match_notice_text(
+            category_label=str(match.get_category_display()),
+            method_label=str(match.get_method_display()),
+            members=[NoticeMember(user.nickname, hidden=user.pk == hidden_pk) for user in users],
+        )
+
+
+def _slack_match_notice(*, emails: list[str], summary: str) -> None:
+    # After commit, outside any transaction: the broker being down must not fail the match.
+    try:
+        from alarms.tasks import slack_match_notice_task
+
+        slack_match_notice_task.delay(emails, summary)
+    except Exception:
+        logger.exception("Could not enqueue the Slack notice of a match")
