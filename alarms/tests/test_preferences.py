@@ -16,7 +16,7 @@ from alarms.models import Alarm, AlarmType
 from alarms.services import alarm_create
 from alarms.tasks import slack_match_notice_task
 from alarms.tests.fake_slack import TOKEN, serve_fake_slack
-from matching import services as matching
+from matching.services import random as matching
 from rooms import services as rooms
 from rooms.tests.factories import CommentFactory, RoomFactory
 
