@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from accounts.forms import PreferencesForm, ProfileForm
+from accounts.mypage.forms import PreferencesForm, ProfileForm
 from accounts.services import user_preferences_update, user_profile_update
 from partner42.choices import AlarmType
 
@@ -57,7 +57,11 @@ def _preferences(**data) -> PreferencesForm:
 
 
 def test_it_maps_the_switches_to_the_service():
-    data = {"alarm_MATCH_CONFIRMED": "", "random_snooze_until": "2026-12-24", "language": "en"}
+    data = {
+        "alarm_MATCH_CONFIRMED": "",
+        "random_snooze_until": "2026-12-24",
+        "preferred_language": "en",
+    }
     form = _preferences(**data)
 
     assert form.is_valid(), form.errors
@@ -80,9 +84,9 @@ def test_it_reads_an_unchecked_box_as_off():
 
 @pytest.mark.parametrize("value", ["2026-12-05", "2026-12-01", "2028-01-01", "someday"])
 def test_it_refuses_a_pause_date_it_cannot_take(value):
-    form = _preferences(random_snooze_until=value, language="fr")
+    form = _preferences(random_snooze_until=value, preferred_language="fr")
     assert not form.is_valid()
-    assert set(form.errors) == {"random_snooze_until", "language"}
+    assert set(form.errors) == {"random_snooze_until", "preferred_language"}
     assert "id_random_snooze_until_error" in str(form["random_snooze_until"])
 
 
