@@ -86,10 +86,12 @@ def slack_match_notice_send(*, emails: list[str], text: str) -> bool:
 
 @dataclass(frozen=True)
 class NoticeMember:
-    """A member of a new match as the group DM names them; `hidden` for an anonymous author."""
+    """A member of a new match as the group DM names them; `hidden` for an anonymous author,
+    whose interests are never shown (they could tell who wrote the room)."""
 
     nickname: str
     hidden: bool = False
+    interests: Sequence[str] = ()
 
 
 def match_notice_text(
@@ -98,13 +100,20 @@ def match_notice_text(
     """The Korean summary of a new match, the only text posted to its group DM.
 
     Every member reads this one message, so a hidden member (the author of an anonymous room)
-    is named by the mask for all of them, themself included.
+    is named by the mask for all of them, themself included, and their interests are left out.
     """
     names = ", ".join(ANONYMOUS_NICKNAME if m.hidden else m.nickname for m in members)
-    return (
-        f"[42Partner] {category_label} 매칭이 확정되었어요! ({method_label})\n"
-        f"함께할 동료: {names}\n"
-        "이 대화방에서 시간과 장소를 정해 보세요."
+    # One line per member who wrote interests (their profile), so the chat starts with a topic.
+    interests = [
+        f"· {m.nickname}: {', '.join(m.interests)}" for m in members if not m.hidden and m.interests
+    ]
+    return "\n".join(
+        [
+            f"[42Partner] {category_label} 매칭이 확정되었어요! ({method_label})",
+            f"함께할 동료: {names}",
+            *(["관심사", *interests] if interests else []),
+            "이 대화방에서 시간과 장소를 정해 보세요.",
+        ]
     )
 
 
