@@ -113,3 +113,26 @@ class IssuedRefreshToken(models.Model):
 
     def __str__(self) -> str:
         return self.jti
+
+
+class CalendarFeed(models.Model):
+    """A student's personal calendar feed: its secret token is the only credential of the feed URL.
+
+    One row per student, made the first time the feed is asked for; rotating replaces the token,
+    so the old URL answers 404 from then on (accounts.calendar).
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    # secrets.token_urlsafe(32): 43 characters, 256 bits. Looked up through the unique index.
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    rotated_at = models.DateTimeField(_("rotated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user} calendar"

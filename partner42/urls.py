@@ -17,6 +17,8 @@ urlpatterns = [
     path("rooms/", include("rooms.urls")),
     path("random/", include("matching.urls")),
     path("", include("accounts.mypage.urls")),  # /me/, /matches/<id>/
+    # .ics of a room or a match, the personal feed, its rotation (pages and API).
+    path("", include("rooms.calendar_urls")),
     path("alarms/", include("alarms.urls")),
     path("restaurants/", include("restaurants.urls")),
     # JSON API (paths of the original service).

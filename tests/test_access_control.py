@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.calendar import calendar_feed_get_or_create
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from accounts.tokens import issue_token_pair
@@ -79,6 +80,7 @@ class World:
     request: Any
     restaurant: Any
     seats: int = 0
+    feed_token: str = ""
 
 
 @pytest.fixture
@@ -100,6 +102,7 @@ def world(db) -> World:
     restaurant = RestaurantFactory()
     world = World(owner, member, outsider, operator, room, comment, match, request, restaurant)
     world.seats = Room.objects.get(pk=room.pk).participant_num
+    world.feed_token = calendar_feed_get_or_create(user=owner).token
     return world
 
 
@@ -164,7 +167,8 @@ class Row:
 
 def row(route, method, anon, outsider, member, owner, operator, **kwargs) -> Row:
     expect = dict(zip(ACTORS, (anon, outsider, member, owner, operator), strict=True))
-    return Row(route, method, expect, api=route.split(":")[0].endswith("api"), **kwargs)
+    api = kwargs.pop("api", route.split(":")[0].endswith("api"))
+    return Row(route, method, expect, api=api, **kwargs)
 
 
 STUDENTS = ("outsider", "member", "owner", "operator")
@@ -259,6 +263,10 @@ def blocked_member(w, user):
 
 def unblocked(w, user):
     return not Block.objects.filter(blocker=w.owner, blocked=w.outsider).exists()
+
+
+def feed_rotated(w, user):
+    return calendar_feed_get_or_create(user=w.owner).token != w.feed_token
 
 
 def reviewed(w, user):
@@ -872,6 +880,36 @@ TABLE: list[Row] = [
         kwargs=own_user,
         data=lambda w: {"language": "en"},
         effect=language_saved,
+        by=("owner",),
+    ),
+    # ---- calendar ----
+    row("calendar:room", "GET", 302, 200, 200, 200, 200, kwargs=room_id),
+    row("calendar:match", "GET", 302, 403, 200, 200, 200, kwargs=match_id),
+    # The token is the credential: whoever holds alice's feed URL reads alice's feed.
+    row("calendar:feed", "GET", 200, 200, 200, 200, 200, kwargs=lambda w: {"token": w.feed_token}),
+    row(
+        "calendar:rotate",
+        "POST",
+        302,
+        302,
+        302,
+        302,
+        302,
+        data=lambda w: {"confirm": "1"},
+        effect=feed_rotated,
+        by=("owner",),
+    ),
+    row("calendar:api-feed", "GET", 401, 200, 200, 200, 200, api=True),
+    row(
+        "calendar:api-feed-rotate",
+        "POST",
+        401,
+        200,
+        200,
+        200,
+        200,
+        api=True,
+        effect=feed_rotated,
         by=("owner",),
     ),
     # ---- alarms ----

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_email_confirmation"),
+        ("accounts", "0006_calendar_feed"),
     ]
 
     operations = [
