@@ -8,6 +8,7 @@ before, in the language activated here.
 """
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 
 
@@ -27,7 +28,12 @@ class UserLanguageMiddleware:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return ""
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        try:
+            if user is None or not user.is_authenticated:
+                return ""
+        except DatabaseError:
+            # The session or the user could not be read (the database dropped the connection):
+            # the view meets the same error where it is answered (503), not here.
             return ""
         language = getattr(user, "language", "") or ""
         return language if language in dict(settings.LANGUAGES) else ""
