@@ -10,6 +10,8 @@ from partner42 import views as ops_views
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    # The operators' dashboard, before admin/ (whose catch-all would answer it).
+    path("admin/insights/", include("rooms.insights.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # Django's set_language, which also saves a logged-in student's language preference.

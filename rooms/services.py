@@ -7,6 +7,10 @@ again, retry after a short random pause. The last attempt locks the row (SELECT 
 the loop always ends with either the change or the true reason (AR005/AR006/AR007/AR008), never
 with a vague "try again".
 
+Refusals fail fast: the optimistic read and the rules run before any transaction is opened, so a
+full (or completed, closed, already joined) room is answered after one read, without a
+transaction, a row lock or a retry. Only a request the rules allow goes on to the UPDATE.
+
 The UPDATE comes before the INSERT on purpose: on InnoDB the foreign-key check of the inserted
 participation takes a shared lock on the room row, and two joiners holding that shared lock while
 both waiting to update the row would deadlock. Taking the row's exclusive lock first serialises
@@ -23,7 +27,7 @@ from datetime import time as TimeOfDay
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,8 +74,11 @@ from rooms.selectors import room_is_closed, room_today
 
 logger = logging.getLogger(__name__)
 
-# Optimistic attempts, the last of which locks the row. Each lost attempt means another change won.
-SEAT_ATTEMPTS = 6
+# Attempts, the last of which locks the row: one optimistic try, then one that cannot lose. A lost
+# try means another change won, and under a burst the losing UPDATE has already queued on the row
+# lock for that winner's commit: more optimistic tries only queue again (bench/bench_contention.py
+# measured six tries against two).
+SEAT_ATTEMPTS = 2
 BACKOFF_BASE_SECONDS = 0.002
 BACKOFF_CAP_SECONDS = 0.05
 
@@ -79,6 +86,7 @@ Conditions = Mapping[str, Iterable[str]]
 # room_update's default for `restaurant`: keep it (the React client knows no restaurants).
 UNCHANGED: Any = object()
 T = TypeVar("T")
+C = TypeVar("C")
 
 
 # --- Errors (SPEC section 10) -------------------------------------------------------------------
@@ -365,7 +373,7 @@ def room_update(
         allow_past_date=allow_past_date,
     )
 
-    def attempt(current: Room) -> Room | None:
+    def check(current: Room) -> dict[str, Any]:
         _check_visible(current, user)
         _check_author_or_operator(current, user)
         if current.is_complete:
@@ -392,6 +400,9 @@ def room_update(
                 places=cleaned.get(ConditionKind.PLACE, ()),
             )
             changes["restaurant"] = restaurant
+        return changes
+
+    def write(current: Room, changes: dict[str, Any]) -> Room | None:
         won = (
             _open_room(current)
             .filter(participant_num__lte=participant_num_max)
@@ -413,23 +424,25 @@ def room_update(
             return Room.objects.select_related("author").get(pk=current.pk)
         return None  # lost the compare-and-set: read again
 
-    result, _attempts = _seat_retry(room, attempt)
+    result, _attempts = _seat_retry(room, check, write)
     return result
 
 
 def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatChange:
     today = room_today(now)
 
-    def attempt(current: Room) -> Room | None:
+    def check(current: Room) -> None:
         _check_visible(current, user)
         if current.is_complete:
             raise ArticleCompletedError()
         if room_is_closed(current, today):
             raise ArticleClosedError()
-        if Participation.objects.filter(room=current, user=user).exists():
+        if _is_member(current, user):
             raise AlreadyParticipantError()
         if current.participant_num >= current.participant_num_max:
             raise ArticleFullError()
+
+    def write(current: Room, _checked: None) -> Room | None:
         won = (
             _open_room(current)
             .filter(participant_num__lt=F("participant_num_max"))
@@ -455,19 +468,21 @@ def room_join(*, room: Room, user: User, now: datetime | None = None) -> SeatCha
             return _reread(current)
         return None  # lost the compare-and-set: read again
 
-    changed, attempts = _seat_retry(room, attempt)
+    changed, attempts = _seat_retry(room, check, write, member=user)
     return SeatChange(room=changed, attempts=attempts)
 
 
 def room_leave(*, room: Room, user: User) -> SeatChange:
-    def attempt(current: Room) -> Room | None:
+    def check(current: Room) -> None:
         _check_visible(current, user)
         if current.is_complete:
             raise ArticleCompletedError()
         if current.author_id == user.pk:
             raise AuthorCannotLeaveError()
-        if not Participation.objects.filter(room=current, user=user).exists():
+        if not _is_member(current, user):
             raise NotParticipantError()
+
+    def write(current: Room, _checked: None) -> Room | None:
         won = (
             _open_room(current)
             .filter(participant_num__gt=1)
@@ -490,7 +505,7 @@ def room_leave(*, room: Room, user: User) -> SeatChange:
             return _reread(current)
         return None  # lost the compare-and-set: read again
 
-    changed, attempts = _seat_retry(room, attempt)
+    changed, attempts = _seat_retry(room, check, write, member=user)
     return SeatChange(room=changed, attempts=attempts)
 
 
@@ -526,33 +541,67 @@ def room_restore(*, room: Room, user: User) -> Room:
     return _reread(room)
 
 
-def _seat_retry(room: Room, attempt: Callable[[Room], T | None]) -> tuple[T, int]:
-    """Run `attempt` on a fresh read of the room until its compare-and-set wins.
+def _seat_retry(
+    room: Room,
+    check: Callable[[Room], C],
+    write: Callable[[Room, C], T | None],
+    *,
+    member: User | None = None,
+) -> tuple[T, int]:
+    """Run `check` then `write` on a fresh read of the room until the compare-and-set wins.
 
-    Each try is its own transaction: `attempt(current)` checks the rules on the row it is given
-    (raising the domain error when one refuses), then makes its conditional update against
-    `_open_room(current)` and returns the result, or None when the update counted zero rows
-    (somebody changed the room since the read). A lost try is rolled back, then retried after a
-    jittered pause; the last try reads the row with SELECT ... FOR UPDATE, so it cannot lose.
-    Returns the result and the number of tries it took.
+    `check(current)` applies the rules to the row it is given and raises the domain error when
+    one refuses; it may read more (never write) and returns what `write` needs.
+    `write(current, checked)` makes the conditional update against `_open_room(current)` and the
+    writes that go with it, all in one transaction, and returns the result, or None when the
+    update counted zero rows (somebody changed the room since the read): that try is undone and
+    retried after a jittered pause.
+
+    The optimistic tries read and check outside any transaction, so a refusal (a full room, say)
+    costs one read and takes no lock; only `write` opens the transaction, and the version check
+    makes the read's age harmless. The last try reads the row with SELECT ... FOR UPDATE inside
+    the transaction, so it cannot lose. `member`, when given, comes with the optimistic reads
+    (see `_is_member`). Returns the result and the number of tries it took.
     """
     for number in range(1, SEAT_ATTEMPTS + 1):
-        with transaction.atomic():
-            result = attempt(_read_room(room.pk, lock=number == SEAT_ATTEMPTS))
-            if result is not None:
-                return result, number
+        if number < SEAT_ATTEMPTS:
+            current = _read_room(room.pk, lock=False, member=member)
+            checked = check(current)
+            with transaction.atomic():
+                result = write(current, checked)
+        else:
+            with transaction.atomic():
+                current = _read_room(room.pk, lock=True)
+                result = write(current, check(current))
+        if result is not None:
+            return result, number
         _backoff(number)
     raise _undecided(room)
 
 
-def _read_room(pk: int, *, lock: bool) -> Room:
+def _read_room(pk: int, *, lock: bool, member: User | None = None) -> Room:
     qs = Room.objects.all()
     if lock:
         qs = qs.select_for_update()
+    elif member is not None:
+        # The membership in the same round trip. Not on the locking read: a FOR UPDATE would
+        # lock the participation row it finds as well.
+        qs = qs.annotate(
+            member_joined=Exists(
+                Participation.objects.filter(room=OuterRef("pk"), user=member).values("pk")
+            )
+        )
     try:
         return qs.get(pk=pk)
     except Room.DoesNotExist:
         raise NotFoundError() from None
+
+
+def _is_member(current: Room, user: User) -> bool:
+    joined = getattr(current, "member_joined", None)
+    if joined is None:  # the locking read, or a read without `member`
+        return Participation.objects.filter(room=current, user=user).exists()
+    return bool(joined)
 
 
 def _reread(room: Room) -> Room:
@@ -698,7 +747,7 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
     unique room on Match is the last line of defence.
     """
 
-    def attempt(current: Room) -> Match | None:
+    def check(current: Room) -> list[User]:
         _check_visible(current, user)
         _check_author_or_operator(current, user)
         if current.is_complete:
@@ -713,6 +762,9 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
         members.sort(key=lambda member: member.pk != current.author_id)
         if not any(member.pk != current.author_id for member in members):
             raise NoParticipantBesidesAuthorError()
+        return members
+
+    def write(current: Room, members: list[User]) -> Match | None:
         completed_at = now or timezone.now()
         won = _open_room(current).update(
             is_complete=True,
@@ -745,5 +797,5 @@ def room_complete(*, room: Room, user: User, now: datetime | None = None) -> Mat
             return match
         return None  # lost the compare-and-set: read again
 
-    result, _attempts = _seat_retry(room, attempt)
+    result, _attempts = _seat_retry(room, check, write)
     return result

@@ -912,6 +912,10 @@ TABLE: list[Row] = [
         effect=feed_rotated,
         by=("owner",),
     ),
+    # ---- the operators' dashboard (rooms/insights): staff only, reads only ----
+    # Under admin/ (exempt as the admin's), listed anyway: students meet the admin login.
+    row("insights:dashboard", "GET", 302, 302, 302, 302, 200),
+    row("insights:export", "GET", 302, 302, 302, 302, 200),
     # ---- alarms ----
     row("alarms:list", "GET", 302, 200, 200, 200, 200),
     row("alarms-api:list", "GET", 401, 200, 200, 200, 200),

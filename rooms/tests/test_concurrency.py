@@ -153,3 +153,56 @@ def test_it_locks_only_the_room_row_in_the_compare_and_set(alice, bob):
         columns = [column[0] for column in cursor.description]
         plan = dict(zip(columns, cursor.fetchone(), strict=True))
     assert plan["key"] == "PRIMARY", plan
+
+
+def test_it_gives_a_seat_freed_at_a_full_room_to_at_most_one_joiner(alice):
+    # Joiners refused on their first read (the room is full) race a leave that frees one seat:
+    # the refusals take no lock, so the seat goes to one joiner that reads after the leave, or
+    # stays free when all of them read before it.
+    room = RoomFactory(author=alice, participant_num_max=5)
+    members = UserFactory.create_batch(4)
+    for member in members:
+        client_for(member).post(f"/api/articles/{room.api_id}/participate")
+    start = assert_consistent(room)
+    assert start.participant_num == 5
+    newcomers = UserFactory.create_batch(30)
+
+    results = run_together([leave(room, members[0])] + [join(room, user) for user in newcomers])
+
+    assert not [r for r in results if r[0] == "crash"], results
+    assert results[0] == ("leave", 200, None), results[0]
+    tally = Counter((status, code) for _op, status, code in results[1:])
+    assert set(tally) <= {(200, None), (409, "AR008")}, tally
+    assert tally[(200, None)] <= 1, tally
+    room = assert_consistent(room)
+    assert room.participant_num == 4 + tally[(200, None)]
+    assert room.version == start.version + 1 + tally[(200, None)]
+
+
+def test_it_puts_every_joiner_that_won_a_seat_in_the_match_of_a_racing_complete(
+    alice, bob, monkeypatch
+):
+    from alarms import tasks
+    from matching.models import Match
+
+    monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda *args: None)
+    room = RoomFactory(author=alice, participant_num_max=20)
+    client_for(bob).post(f"/api/articles/{room.api_id}/participate")
+    newcomers = UserFactory.create_batch(15)
+    author = client_for(alice)
+
+    def complete():
+        return ("complete", *outcome(author.post(f"/api/articles/{room.api_id}/complete")))
+
+    results = run_together([complete] + [join(room, user) for user in newcomers])
+
+    assert not [r for r in results if r[0] == "crash"], results
+    assert results[0] == ("complete", 200, None), results[0]
+    for _op, status, code in results[1:]:
+        assert (status, code) in {(200, None), (409, "AR007")}, results
+    room = assert_consistent(room)
+    members = set(Match.objects.get(room=room).members.values_list("user_id", flat=True))
+    assert members == set(Participation.objects.filter(room=room).values_list("user", flat=True))
+    joined = {u.pk for u, r in zip(newcomers, results[1:], strict=True) if r[1] == 200}
+    assert joined <= members
+    assert room.participant_num == 2 + len(joined)

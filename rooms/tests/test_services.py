@@ -141,6 +141,39 @@ def test_it_refuses_to_join_a_full_room(alice, bob, charlie):
     assert fresh(room).participant_num == 2
 
 
+def test_it_refuses_a_full_room_after_one_read_without_a_transaction_or_a_retry(
+    alice, bob, charlie, monkeypatch, django_assert_num_queries
+):
+    room = RoomFactory(author=alice, participant_num_max=2)
+    services.room_join(room=room, user=bob)
+    pauses = []
+    monkeypatch.setattr(services, "_backoff", pauses.append)
+
+    # One SELECT (the room and whether charlie is in it): no savepoint, UPDATE or row lock.
+    with django_assert_num_queries(1) as queries, raises(ErrorCode.ARTICLE_FULL):
+        services.room_join(room=room, user=charlie)
+
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")
+    assert "FOR UPDATE" not in queries.captured_queries[0]["sql"]
+    assert pauses == []
+    assert fresh(room).version == 1
+
+
+def test_it_tells_a_member_of_a_full_room_that_they_joined_already(alice, bob):
+    room = RoomFactory(author=alice, participant_num_max=2)
+    services.room_join(room=room, user=bob)
+
+    with raises(ErrorCode.ALREADY_PARTICIPANT):
+        services.room_join(room=room, user=bob)
+
+
+def test_it_refuses_a_non_member_leaving_after_one_read(alice, bob, django_assert_num_queries):
+    room = RoomFactory(author=alice)
+
+    with django_assert_num_queries(1), raises(ErrorCode.NOT_PARTICIPANT):
+        services.room_leave(room=room, user=bob)
+
+
 def test_it_refuses_to_join_a_completed_room(alice, bob):
     room = RoomFactory(author=alice)
     Room.objects.filter(pk=room.pk).update(is_complete=True)
@@ -164,8 +197,8 @@ def test_it_retries_a_join_that_lost_the_compare_and_set(alice, bob, monkeypatch
     real_read = services._read_room
     reads = []
 
-    def stale_first(pk, *, lock):
-        current = real_read(pk, lock=lock)
+    def stale_first(pk, *, lock, member=None):
+        current = real_read(pk, lock=lock, member=member)
         reads.append(lock)
         if len(reads) == 1:
             current.version -= 1  # as if somebody changed the room after our read
@@ -187,8 +220,8 @@ def test_it_locks_the_row_on_the_last_attempt(alice, bob, monkeypatch):
     real_read = services._read_room
     locks = []
 
-    def always_stale_unless_locked(pk, *, lock):
-        current = real_read(pk, lock=lock)
+    def always_stale_unless_locked(pk, *, lock, member=None):
+        current = real_read(pk, lock=lock, member=member)
         locks.append(lock)
         if not lock:
             current.version -= 1
@@ -209,8 +242,8 @@ def test_it_answers_the_true_reason_after_losing_to_the_last_seat(alice, bob, ch
     real_read = services._read_room
     reads = []
 
-    def charlie_takes_the_seat_after_our_read(pk, *, lock):
-        current = real_read(pk, lock=lock)
+    def charlie_takes_the_seat_after_our_read(pk, *, lock, member=None):
+        current = real_read(pk, lock=lock, member=member)
         reads.append(lock)
         if len(reads) == 1:
             services.room_join(room=room, user=charlie)

@@ -74,7 +74,8 @@ def run(args: list, env: dict[str, str], **kwargs) -> subprocess.CompletedProces
         env=env,
         capture_output=True,
         text=True,
-        timeout=kwargs.pop("timeout", 120),
+        # Generous: a loaded 2-core machine runs collectstatic in minutes (a bound, not a speed check).
+        timeout=kwargs.pop("timeout", 600),
         check=False,
         **kwargs,
     )
