@@ -3,6 +3,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -11,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
 from accounts.models import IssuedRefreshToken, User
+from accounts.profile_rules import ProfileRuleError, bio_clean, interests_clean
 from partner42.text import nickname_normalize, validate_nickname
+
+
+def _rule_validation_error(exc: ProfileRuleError) -> ValidationError:
+    return ValidationError([problem.reason for problem in exc.problems])
 
 
 class UserAdminChangeForm(UserChangeForm):
@@ -20,6 +26,22 @@ class UserAdminChangeForm(UserChangeForm):
         nickname = nickname_normalize(self.cleaned_data["nickname"])
         validate_nickname(nickname)
         return nickname
+
+    # An operator may clear or trim a student's profile (moderation), by the same rules.
+    def clean_bio(self) -> str:
+        try:
+            return bio_clean(self.cleaned_data.get("bio") or "")
+        except ProfileRuleError as exc:
+            raise _rule_validation_error(exc) from exc
+
+    def clean_interests(self) -> list[str]:
+        interests = self.cleaned_data.get("interests") or []
+        if not isinstance(interests, list):
+            raise ValidationError(_("A JSON list of strings."))
+        try:
+            return interests_clean(interests)
+        except ProfileRuleError as exc:
+            raise _rule_validation_error(exc) from exc
 
 
 @admin.register(User)
@@ -38,11 +60,32 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_filter = ("is_staff", "is_superuser", "is_active", "campus")
     search_fields = ("username", "nickname", "email", "api_id")
-    readonly_fields = ("api_id", "last_login", "date_joined")
+    readonly_fields = (
+        "api_id",
+        "last_login",
+        "date_joined",
+        "slack_notices",
+        "muted_alarm_types",
+        "random_snooze_until",
+        "language",
+    )
     ordering = ("-date_joined",)
     fieldsets = (
         (None, {"fields": ("username", "password", "api_id")}),
         (_("Profile"), {"fields": ("nickname", "email", "image_url", "campus")}),
+        (_("Introduction"), {"fields": ("bio", "interests")}),
+        # The student's own choices: shown, changed only by them (my page, API).
+        (
+            _("Preferences"),
+            {
+                "fields": (
+                    "slack_notices",
+                    "muted_alarm_types",
+                    "random_snooze_until",
+                    "language",
+                )
+            },
+        ),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

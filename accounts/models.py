@@ -5,6 +5,14 @@ from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+BIO_MAX_LENGTH = 300
+
+
+class Language(models.TextChoices):
+    # Each in its own language, as a language switch shows them.
+    KO = "ko", "한국어"
+    EN = "en", "English"
+
 
 class User(AbstractUser):
     """A 42 student (or an operator, `is_staff`).
@@ -31,6 +39,33 @@ class User(AbstractUser):
     # When the last confirmation mail was asked for: at most one a minute (see accounts.services).
     pending_email_sent_at = models.DateTimeField(
         _("confirmation mail sent at"), null=True, blank=True
+    )
+
+    # Every column below has a database default too: during a blue/green switch the previous
+    # release still creates users without naming them.
+
+    # Profile: what fellow match members read on the match page and in the Slack notice (the
+    # hidden author of an anonymous room shows none). Rules in accounts.profile_rules.
+    bio = models.CharField(
+        _("소개"), max_length=BIO_MAX_LENGTH, blank=True, default="", db_default=""
+    )
+    # Free tags, each stored in its normalised form, unique regardless of case, in typed order.
+    interests = models.JSONField(_("관심사"), default=list, db_default=[], blank=True)
+
+    # Preferences: read from this row by the services that send (no extra query where the user
+    # is already loaded). Alarms of a muted kind are not written at all (alarms.services).
+    slack_notices = models.BooleanField(_("Slack 알림"), default=True, db_default=True)
+    muted_alarm_types = models.JSONField(_("끈 알림 종류"), default=list, db_default=[], blank=True)
+    # No random matching before this date (Asia/Seoul); from that day on it is over by itself.
+    random_snooze_until = models.DateField(_("랜덤 매칭을 다시 받는 날"), null=True, blank=True)
+    # "" follows the browser (the language cookie or Accept-Language).
+    language = models.CharField(
+        _("언어"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
 
     class Meta:

@@ -1,6 +1,12 @@
 """Reads on accounts."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
 from accounts.models import User
+from partner42.choices import AlarmType
 from partner42.errors import ErrorCode, ForbiddenError, NotFoundError
 from partner42.models import parse_api_id
 
@@ -46,3 +52,30 @@ def user_get_own(*, api_id: str, viewer: User) -> User:
     if user.pk != viewer.pk:
         raise NotYoursError()
     return user
+
+
+# --- Profile and preferences ------------------------------------------------------------------
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def seoul_today(now: datetime | None = None) -> date:
+    """Today in Asia/Seoul, the day a pause of random matching is counted in."""
+    return (now or timezone.now()).astimezone(SEOUL).date()
+
+
+def user_random_snoozed_until(*, user: User, today: date | None = None) -> date | None:
+    """The day random matching comes back for this student, while their pause lasts; else None.
+
+    The pause is over on its date: no job has to lift it.
+    """
+    until = user.random_snooze_until
+    if until is None or until <= (today or seoul_today()):
+        return None
+    return until
+
+
+def user_alarm_switches(*, user: User) -> dict[str, bool]:
+    """Every alarm kind, in its order, with whether the student gets it."""
+    muted = set(user.muted_alarm_types or ())
+    return {kind: kind not in muted for kind in AlarmType.values}

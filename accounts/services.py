@@ -2,8 +2,10 @@
 
 import itertools
 import logging
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from functools import partial
+from typing import Any
 
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import authenticate
@@ -20,8 +22,10 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts import email_tokens
-from accounts.models import User
-from accounts.selectors import NotYoursError
+from accounts.models import Language, User
+from accounts.profile_rules import ProfileRuleError, bio_clean, interests_clean, snooze_clean
+from accounts.selectors import NotYoursError, seoul_today
+from partner42.choices import AlarmType
 from partner42.errors import ApplicationError, ErrorCode, InvalidInputError
 from partner42.text import (
     RESERVED_NICKNAME_MESSAGE,
@@ -373,3 +377,116 @@ def user_update_nickname(*, user: User, nickname: str) -> User:
     except IntegrityError as exc:
         raise taken from exc
     return user
+
+
+# --- Profile and preferences --------------------------------------------------------------------
+# Both are columns of the user row, read there by the services that send (alarms, Slack, the
+# random-match request) and by the pages; the rules are accounts.profile_rules, shared with the
+# forms so that every error shows at once, and checked here again whoever calls.
+
+
+class _Keep:
+    """An argument left out: the stored value stays (None means "none" for the pause)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+
+
+def _rule_errors(exc: ProfileRuleError) -> list[dict[str, str]]:
+    return [_field_error(p.field, p.value, p.reason) for p in exc.problems]
+
+
+@transaction.atomic
+def user_profile_update(
+    *, user: User, bio: str | None = None, interests: Sequence[str] | None = None
+) -> User:
+    """Change the bio and/or the interests (None leaves one as it is). Every problem of both is
+    reported in one 400 C001 and nothing is written then."""
+    changes: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+    if bio is not None:
+        try:
+            changes["bio"] = bio_clean(bio)
+        except ProfileRuleError as exc:
+            errors += _rule_errors(exc)
+    if interests is not None:
+        try:
+            changes["interests"] = interests_clean(interests)
+        except ProfileRuleError as exc:
+            errors += _rule_errors(exc)
+    if errors:
+        raise InvalidInputError(errors=errors)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    if changes:
+        user.save(update_fields=list(changes))
+    return user
+
+
+@transaction.atomic
+def user_preferences_update(
+    *,
+    user: User,
+    slack_notices: bool | None = None,
+    alarm_types: Mapping[str, bool] | None = None,
+    random_snooze_until: date | None = KEEP,
+    language: str | None = KEEP,
+    today: date | None = None,
+) -> User:
+    """Change some preferences; what is left out stays.
+
+    `alarm_types` switches kinds on (True) or off (False) by their names, the others keep their
+    state. `random_snooze_until` is the day random matching comes back (after today in Seoul,
+    within a year) or None to lift the pause. `language` is `ko`, `en`, or ""/None to follow
+    the browser. Every problem is reported in one 400 C001 and nothing is written then.
+    """
+    changes: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+    if slack_notices is not None:
+        changes["slack_notices"] = bool(slack_notices)
+    if alarm_types is not None:
+        unknown = [kind for kind in alarm_types if kind not in AlarmType.values]
+        errors += [
+            _field_error(f"alarmTypes.{kind}", str(kind), _("알 수 없는 알림 종류입니다."))
+            for kind in unknown
+        ]
+        # Read again under a row lock: two requests switching different kinds at once must
+        # both count (each was handed the row as it was before the other wrote).
+        current = (
+            User.objects.select_for_update()
+            .values_list("muted_alarm_types", flat=True)
+            .get(pk=user.pk)
+        )
+        muted = set(current or ()) & set(AlarmType.values)
+        muted |= {kind for kind, on in alarm_types.items() if not on}
+        muted -= {kind for kind, on in alarm_types.items() if on}
+        changes["muted_alarm_types"] = [kind for kind in AlarmType.values if kind in muted]
+    if random_snooze_until is not KEEP:
+        try:
+            changes["random_snooze_until"] = snooze_clean(
+                random_snooze_until, today=today or seoul_today()
+            )
+        except ProfileRuleError as exc:
+            errors += _rule_errors(exc)
+    if language is not KEEP:
+        language = language or ""
+        if language and language not in Language.values:
+            errors.append(
+                _field_error("language", str(language), _("ko 또는 en만 고를 수 있어요."))
+            )
+        changes["language"] = language
+    if errors:
+        raise InvalidInputError(errors=errors)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    if changes:
+        user.save(update_fields=list(changes))
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """What the language switch of the pages saves for a logged-in student."""
+    return user_preferences_update(user=user, language=language)

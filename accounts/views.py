@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -5,10 +6,11 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from accounts.demo import demo_login_choices
 from accounts.forms import DemoLoginForm
-from accounts.services import email_confirmation_claim, user_email_confirm
+from accounts.services import email_confirmation_claim, user_email_confirm, user_language_set
 from partner42.demo import demo_login_enabled
 from partner42.errors import ApplicationError
 
@@ -76,3 +78,13 @@ def email_confirm(request, token: str):
         )
         return redirect("mypage:index")
     return render(request, "accounts/email_confirm.html", {"email": email})
+
+
+def language_set(request):
+    """The footer's language switch: Django's `set_language` (cookie, then `next`), and for a
+    logged-in student their language preference too, so the choice follows them to every
+    browser (accounts.middleware.UserLanguageMiddleware)."""
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(user=request.user, language=language)
+    return set_language(request)

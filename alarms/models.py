@@ -2,24 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from partner42.choices import AlarmType
 from partner42.models import PublicModel
 
-
-class AlarmType(models.TextChoices):
-    """The label is the alarm's text (API.md section 5); the name travels in the API."""
-
-    PARTICIPATION_ON_MY_POST = "PARTICIPATION_ON_MY_POST", _("내가 쓴 글에 참여가 있었어요!")
-    PARTICIPATION_CANCEL_ON_MY_POST = (
-        "PARTICIPATION_CANCEL_ON_MY_POST",
-        _("내가 쓴 글에 참여가 취소되었어요!"),
-    )
-    MATCH_CONFIRMED = "MATCH_CONFIRMED", _("매칭이 확정되었어요!")
-    COMMENT_ON_MY_COMMENT = "COMMENT_ON_MY_COMMENT", _("내가 쓴 댓글에 댓글이 달렸어요!")
-    COMMENT_ON_MY_POST = "COMMENT_ON_MY_POST", _("내가 쓴 글에 댓글이 달렸어요!")
-    RANDOM_MATCH_EXPIRED = (
-        "RANDOM_MATCH_EXPIRED",
-        _("랜덤 매칭 상대를 찾지 못했어요. 다시 신청해 보세요!"),
-    )
+__all__ = ["Alarm", "AlarmType", "alarm_message"]
 
 
 # The sentence naming who did what on which room, per kind; `text` (the kind's label) is the

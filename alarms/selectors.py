@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from alarms.models import Alarm
@@ -10,3 +13,16 @@ def alarm_list(*, user) -> QuerySet[Alarm]:
 
 def alarm_unread_count(*, user_id: int) -> int:
     return Alarm.objects.filter(user_id=user_id, is_read=False).count()
+
+
+def slack_opted_out_emails(*, emails: Iterable[str]) -> set[str]:
+    """Of these confirmed addresses, those (case-folded) whose students switched Slack off."""
+    emails = [email for email in emails if email]
+    if not emails:
+        return set()
+    return {
+        email.casefold()
+        for email in get_user_model()
+        .objects.filter(email__in=emails, slack_notices=False)
+        .values_list("email", flat=True)
+    }

@@ -44,7 +44,7 @@ def alarm_create(
     opinion_id: uuid.UUID | None = None,
     match_id: uuid.UUID | None = None,
     room_title: str | None = None,
-) -> Alarm:
+) -> Alarm | None:
     """Write an alarm for `user` (the recipient) and push it live once the transaction commits.
 
     Call it inside the transaction of the cause: the row commits or rolls back with it (no
@@ -57,8 +57,14 @@ def alarm_create(
     caller (nickname) on the same room younger than `ALARM_COALESCE_SECONDS`, no row is
     written and nothing is pushed; that alarm is returned. A join/leave loop or a comment flood
     gives its target one alarm of each kind per window, not one per request.
+
+    A kind the recipient switched off (`muted_alarm_types`, their preferences) is not written
+    at all, so nothing is pushed or counted either: None. It is read from the `user` passed in,
+    which the callers have just loaded in the same transaction (no query of its own).
     """
     alarm_type = AlarmType(alarm_type)  # an unknown type fails before touching the transaction
+    if alarm_type.value in (user.muted_alarm_types or ()):
+        return None
     with transaction.atomic(savepoint=False):
         recent = _recent_same_alarm(
             user=user,

@@ -14,6 +14,7 @@ from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from alarms.selectors import slack_opted_out_emails
 from partner42.choices import ANONYMOUS_NICKNAME
 
 logger = logging.getLogger(__name__)
@@ -49,14 +50,23 @@ def slack_client() -> WebClient | None:
 
 
 def slack_match_notice_send(*, emails: list[str], text: str) -> bool:
-    """Post `text` to a group DM of the members with these emails. True if a message was sent."""
+    """Post `text` to a group DM of the members with these emails. True if a message was sent.
+
+    A member who switched Slack notices off (their preferences) is left out of the group DM;
+    checked here, when the notice goes out, so a switch made meanwhile counts.
+    """
     client = slack_client()
     if client is None:
         logger.info("SLACK_BOT_TOKEN is not set: match notice not sent to Slack")
         return False
 
+    emails = list(dict.fromkeys(e.strip() for e in emails if e and e.strip()))
+    opted_out = slack_opted_out_emails(emails=emails)
     user_ids: list[str] = []
-    for email in dict.fromkeys(e.strip() for e in emails if e and e.strip()):
+    for email in emails:
+        if email.casefold() in opted_out:
+            logger.info("A member switched Slack notices off: left out of the match notice")
+            continue
         try:
             response = _call(client.users_lookupByEmail, email=email)
         except SlackApiError as exc:
@@ -76,10 +86,12 @@ def slack_match_notice_send(*, emails: list[str], text: str) -> bool:
 
 @dataclass(frozen=True)
 class NoticeMember:
-    """A member of a new match as the group DM names them; `hidden` for an anonymous author."""
+    """A member of a new match as the group DM names them; `hidden` for an anonymous author,
+    whose interests are never shown (they could tell who wrote the room)."""
 
     nickname: str
     hidden: bool = False
+    interests: Sequence[str] = ()
 
 
 def match_notice_text(
@@ -88,13 +100,20 @@ def match_notice_text(
     """The Korean summary of a new match, the only text posted to its group DM.
 
     Every member reads this one message, so a hidden member (the author of an anonymous room)
-    is named by the mask for all of them, themself included.
+    is named by the mask for all of them, themself included, and their interests are left out.
     """
     names = ", ".join(ANONYMOUS_NICKNAME if m.hidden else m.nickname for m in members)
-    return (
-        f"[42Partner] {category_label} 매칭이 확정되었어요! ({method_label})\n"
-        f"함께할 동료: {names}\n"
-        "이 대화방에서 시간과 장소를 정해 보세요."
+    # One line per member who wrote interests (their profile), so the chat starts with a topic.
+    interests = [
+        f"· {m.nickname}: {', '.join(m.interests)}" for m in members if not m.hidden and m.interests
+    ]
+    return "\n".join(
+        [
+            f"[42Partner] {category_label} 매칭이 확정되었어요! ({method_label})",
+            f"함께할 동료: {names}",
+            *(["관심사", *interests] if interests else []),
+            "이 대화방에서 시간과 장소를 정해 보세요.",
+        ]
     )
 
 

@@ -1,4 +1,5 @@
-"""Enums shared by rooms, matching and alarms (names travel in the API as in the original)."""
+"""Enums shared by rooms, matching, alarms and accounts (names travel in the API as in the
+original). `AlarmType` lives here because a student's alarm switches (accounts) name its kinds."""
 
 from collections.abc import Iterable
 
@@ -44,6 +45,23 @@ class MethodCategory(models.TextChoices):
 class MatchStatus(models.TextChoices):
     MATCHED = "MATCHED", _("매칭 완료")
     CANCELED = "CANCELED", _("취소")
+
+
+class AlarmType(models.TextChoices):
+    """The label is the alarm's text (API.md section 5); the name travels in the API."""
+
+    PARTICIPATION_ON_MY_POST = "PARTICIPATION_ON_MY_POST", _("내가 쓴 글에 참여가 있었어요!")
+    PARTICIPATION_CANCEL_ON_MY_POST = (
+        "PARTICIPATION_CANCEL_ON_MY_POST",
+        _("내가 쓴 글에 참여가 취소되었어요!"),
+    )
+    MATCH_CONFIRMED = "MATCH_CONFIRMED", _("매칭이 확정되었어요!")
+    COMMENT_ON_MY_COMMENT = "COMMENT_ON_MY_COMMENT", _("내가 쓴 댓글에 댓글이 달렸어요!")
+    COMMENT_ON_MY_POST = "COMMENT_ON_MY_POST", _("내가 쓴 글에 댓글이 달렸어요!")
+    RANDOM_MATCH_EXPIRED = (
+        "RANDOM_MATCH_EXPIRED",
+        _("랜덤 매칭 상대를 찾지 못했어요. 다시 신청해 보세요!"),
+    )
 
 
 class ConditionKind(models.TextChoices):

@@ -67,6 +67,8 @@ class ErrorCode(Enum):
         400,
         _("조건을 선택할 수 없는 필드가 선택되었습니다."),
     )
+    # Beyond the original: the student paused random matching (their preferences) until a date.
+    RANDOM_MATCH_SNOOZED = ("RM004", 409, _("랜덤 매칭을 쉬는 중입니다."))
     NOT_OPINION_AUTHOR = ("OP001", 403, _("의견의 작성자가 아닙니다."))
     ALREADY_REVIEWED = ("MCH001", 409, _("이미 리뷰를 작성한 매칭입니다."))
     NOT_MATCH_MEMBER = ("MCH002", 403, _("참여하지않은 매칭입니다."))

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import views as account_views
 from alarms.streams import realtime_readyz
 from partner42 import views as ops_views
 
@@ -13,7 +14,8 @@ urlpatterns = [
     path("admin/insights/", include("rooms.insights.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also saves a logged-in student's language preference.
+    path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("rooms/", include("rooms.urls")),
     path("random/", include("matching.urls")),
     path("", include("accounts.mypage.urls")),  # /me/, /matches/<id>/

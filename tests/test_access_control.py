@@ -50,7 +50,6 @@ EXEMPT = {
     "accounts:oauth_handoff_start",
     "accounts:oauth_handoff_done",
     "accounts:oauth_callback_legacy",
-    "set_language",
     # Token endpoints: the credential is the refresh cookie itself (accounts/tests/test_tokens.py).
     "accounts-api:token-refresh",
     "accounts-api:token-logout",
@@ -280,6 +279,18 @@ def nickname_changed(w, user):
 
 def email_changed(w, user):
     return User.objects.filter(pending_email="new@example.com").exists()
+
+
+def introduced(w, user):
+    return User.objects.filter(bio="안녕하세요").exists()
+
+
+def language_saved(w, user):
+    return User.objects.filter(language="en").exists()
+
+
+def _preferences_form(w) -> dict:
+    return {"slack_notices": "on", "preferred_language": "en"}
 
 
 REVIEW_PAGE = {"score_0": "MATCH_REVIEW_5", "confirm": "1"}
@@ -651,6 +662,46 @@ TABLE: list[Row] = [
         by=STUDENTS,
     ),
     row("mypage:email_resend", "POST", 302, 302, 302, 302, 302),
+    row("mypage:settings", "GET", 302, 200, 200, 200, 200),
+    row(
+        "mypage:profile",
+        "POST",
+        302,
+        302,
+        302,
+        302,
+        302,
+        data=lambda w: {"bio": "안녕하세요", "interests": "요리"},
+        effect=introduced,
+        by=STUDENTS,
+    ),
+    row(
+        "mypage:preferences",
+        "POST",
+        302,
+        302,
+        302,
+        302,
+        302,
+        data=_preferences_form,
+        effect=language_saved,
+        by=STUDENTS,
+    ),
+    # Ends the caller's own pause (none here): nothing to refuse anyone but the anonymous.
+    row("mypage:snooze_end", "POST", 302, 302, 302, 302, 302),
+    # The footer's switch: anyone gets the cookie; a logged-in student's choice is saved.
+    row(
+        "set_language",
+        "POST",
+        302,
+        302,
+        302,
+        302,
+        302,
+        data=lambda w: {"language": "en", "next": "/choose/"},
+        effect=language_saved,
+        by=STUDENTS,
+    ),
     row("mypage:match_detail", "GET", 302, 403, 200, 200, 200, kwargs=match_id),
     row(
         "mypage:match_review",
@@ -801,6 +852,34 @@ TABLE: list[Row] = [
         kwargs=own_user,
         data=lambda w: {"nickname": "새별명"},
         effect=nickname_changed,
+        by=("owner",),
+    ),
+    row("accounts-api:user-profile", "GET", 401, 403, 403, 200, 200, kwargs=own_user),
+    row(
+        "accounts-api:user-profile",
+        "PATCH",
+        401,
+        403,
+        403,
+        200,
+        403,
+        kwargs=own_user,
+        data=lambda w: {"bio": "안녕하세요", "interests": ["요리"]},
+        effect=introduced,
+        by=("owner",),
+    ),
+    row("accounts-api:user-preferences", "GET", 401, 403, 403, 200, 200, kwargs=own_user),
+    row(
+        "accounts-api:user-preferences",
+        "PATCH",
+        401,
+        403,
+        403,
+        200,
+        403,
+        kwargs=own_user,
+        data=lambda w: {"language": "en"},
+        effect=language_saved,
         by=("owner",),
     ),
     # ---- calendar ----

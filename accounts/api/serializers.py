@@ -48,3 +48,39 @@ class UserEmailUpdateInputSerializer(RejectUnknownFieldsMixin, serializers.Seria
 class UserNicknameUpdateInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     # Length and uniqueness are the service's, like the email's.
     nickname = serializers.CharField()
+
+
+class UserProfileOutputSerializer(serializers.Serializer):
+    userId = serializers.UUIDField(source="api_id")
+    bio = serializers.CharField()
+    interests = serializers.ListField(child=serializers.CharField())
+
+
+class UserProfileUpdateInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    # Lengths, counts, blanks and duplicates are the service's rules (accounts.profile_rules).
+    bio = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    interests = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False
+    )
+
+
+class UserPreferencesOutputSerializer(serializers.Serializer):
+    userId = serializers.UUIDField(source="user.api_id")
+    slackNotices = serializers.BooleanField(source="user.slack_notices")
+    # Every alarm kind by name: true when the student gets it.
+    alarmTypes = serializers.DictField(source="alarm_types", child=serializers.BooleanField())
+    # The day random matching comes back while it is paused, else null.
+    randomSnoozeUntil = serializers.DateField(source="snoozed_until", allow_null=True)
+    # "ko", "en", or null to follow the browser.
+    language = serializers.CharField(allow_null=True)
+
+
+class UserPreferencesUpdateInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    slackNotices = serializers.BooleanField(required=False)
+    # Kinds left out keep their state; unknown names are the service's 400 (`alarmTypes.<name>`).
+    alarmTypes = serializers.DictField(child=serializers.BooleanField(), required=False)
+    # yyyy-MM-dd, after today in Seoul and within a year; null lifts the pause.
+    randomSnoozeUntil = serializers.DateField(required=False, allow_null=True)
+    language = serializers.ChoiceField(
+        choices=["ko", "en"], required=False, allow_null=True, allow_blank=True
+    )

@@ -15,4 +15,10 @@ urlpatterns = [
         views.UserNicknameUpdateApi.as_view(),
         name="user-nickname",
     ),
+    path("users/<str:user_id>/profile", views.UserProfileApi.as_view(), name="user-profile"),
+    path(
+        "users/<str:user_id>/preferences",
+        views.UserPreferencesApi.as_view(),
+        name="user-preferences",
+    ),
 ]

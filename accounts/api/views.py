@@ -154,3 +154,60 @@ class UserNicknameUpdateApi(APIView):
         data.is_valid(raise_exception=True)
         user = services.user_update_nickname(user=user, **data.validated_data)
         return Response(serializers.UserIdOutputSerializer(user).data)
+
+
+def _preferences(user) -> dict:
+    return {
+        "user": user,
+        "alarm_types": selectors.user_alarm_switches(user=user),
+        "snoozed_until": selectors.user_random_snoozed_until(user=user),
+        "language": user.language or None,
+    }
+
+
+class UserProfileApi(APIView):
+    """A student's bio and interests: read by themself or an operator, changed by themself."""
+
+    @extend_schema(responses={200: serializers.UserProfileOutputSerializer})
+    def get(self, request, user_id: str):
+        user = selectors.user_get_visible(api_id=user_id, viewer=request.user)
+        return Response(serializers.UserProfileOutputSerializer(user).data)
+
+    @extend_schema(
+        request=serializers.UserProfileUpdateInputSerializer,
+        responses={200: serializers.UserProfileOutputSerializer},
+    )
+    def patch(self, request, user_id: str):
+        user = selectors.user_get_own(api_id=user_id, viewer=request.user)
+        data = serializers.UserProfileUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_profile_update(user=user, **data.validated_data)
+        return Response(serializers.UserProfileOutputSerializer(user).data)
+
+
+class UserPreferencesApi(APIView):
+    """A student's switches: read by themself or an operator, changed by themself."""
+
+    @extend_schema(responses={200: serializers.UserPreferencesOutputSerializer})
+    def get(self, request, user_id: str):
+        user = selectors.user_get_visible(api_id=user_id, viewer=request.user)
+        return Response(serializers.UserPreferencesOutputSerializer(_preferences(user)).data)
+
+    @extend_schema(
+        request=serializers.UserPreferencesUpdateInputSerializer,
+        responses={200: serializers.UserPreferencesOutputSerializer},
+    )
+    def patch(self, request, user_id: str):
+        user = selectors.user_get_own(api_id=user_id, viewer=request.user)
+        data = serializers.UserPreferencesUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        names = {
+            "slackNotices": "slack_notices",
+            "alarmTypes": "alarm_types",
+            "randomSnoozeUntil": "random_snooze_until",
+            "language": "language",
+        }
+        user = services.user_preferences_update(
+            user=user, **{names[key]: value for key, value in data.validated_data.items()}
+        )
+        return Response(serializers.UserPreferencesOutputSerializer(_preferences(user)).data)

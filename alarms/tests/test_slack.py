@@ -16,7 +16,7 @@ TEXT = "[42Partner] 식사 매칭이 확정되었어요!"
 
 
 @pytest.fixture
-def slack(settings):
+def slack(settings, db):
     fake, stop = serve_fake_slack()
     fake.users.update({EMAILS[0]: "U0ALICE", EMAILS[1]: "U0BOB"})
     settings.SLACK_BOT_TOKEN = TOKEN

@@ -80,6 +80,15 @@ class MemberView:
         """The name a page shows: a hidden author's in the page's language."""
         return gettext("익명") if self.hidden else self.nickname
 
+    # The introduction fellow members read; a hidden author shows none (it could name them).
+    @property
+    def bio(self) -> str:
+        return "" if self.hidden else self.member.user.bio
+
+    @property
+    def interests(self) -> list[str]:
+        return [] if self.hidden else list(self.member.user.interests or [])
+
 
 @dataclass(frozen=True)
 class MatchView:

@@ -115,7 +115,14 @@ def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
         return match_notice_text(
             category_label=str(match.get_category_display()),
             method_label=str(match.get_method_display()),
-            members=[NoticeMember(user.nickname, hidden=user.pk == hidden_pk) for user in users],
+            members=[
+                NoticeMember(
+                    user.nickname,
+                    hidden=user.pk == hidden_pk,
+                    interests=tuple(user.interests or ()),
+                )
+                for user in users
+            ],
         )
 
 

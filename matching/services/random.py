@@ -12,7 +12,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from accounts.selectors import seoul_today, user_random_snoozed_until
 from alarms.models import AlarmType
 from alarms.services import alarm_create
 from matching.locks import MatchmakingLock
@@ -54,6 +56,10 @@ PENDING_TIMEOUT_SECONDS = 60
 
 # A pass whose groups lost a race (a cancel, an expiry) is planned again at most this often.
 MAX_PASSES = 3
+
+
+class RandomMatchSnoozedError(ApplicationError):
+    error_code = ErrorCode.RANDOM_MATCH_SNOOZED
 
 
 class RandomMatchExistsError(ApplicationError):
@@ -118,6 +124,7 @@ def random_match_request_create(
     if conditions is not None:
         places, options = random_match_conditions_split(category=category, conditions=conditions)
     places, options = _clean_conditions(category, places, options)
+    _check_not_snoozed(user=user, now=now)
     # A request past its time but not yet expired by beat still holds the waiting key.
     random_match_expire_due(now=now, user=user)
     try:
@@ -136,6 +143,21 @@ def random_match_request_create(
         raise RandomMatchExistsError() from exc
     transaction.on_commit(matchmaking_trigger, robust=True)
     return request
+
+
+def _check_not_snoozed(*, user, now: datetime) -> None:
+    """RM004 while the student has paused random matching (their preferences); it is over on
+    its date (Asia/Seoul)."""
+    until = user_random_snoozed_until(user=user, today=seoul_today(now))
+    if until is not None:
+        message = gettext(
+            "랜덤 매칭을 쉬는 중이에요. %(date)s부터 다시 신청할 수 있어요. "
+            "내 페이지의 설정에서 쉬기를 끝낼 수 있어요."
+        ) % {"date": until.isoformat()}
+        raise RandomMatchSnoozedError(
+            message=message,
+            errors=[{"field": "randomSnoozeUntil", "value": until.isoformat(), "reason": message}],
+        )
 
 
 @transaction.atomic
@@ -309,9 +331,11 @@ def _matchmaking_pass(
     place_kind, option_kind = RANDOM_CONDITION_KINDS[category]
     place_universe = list(CONDITION_ENUMS[place_kind].values)
     option_universe = list(CONDITION_ENUMS[option_kind].values)
+    # A student who paused random matching after asking is left waiting, not matched: the
+    # request expires as usual (or is matched once the pause is over).
     waiting = RandomMatchRequest.objects.filter(
         category=category, status=Status.WAITING, expires_at__gt=now
-    )
+    ).exclude(user__random_snooze_until__gt=seoul_today(now))
     candidates = [
         Candidate(
             request_id=pk,
@@ -332,7 +356,9 @@ def _matchmaking_pass(
         user.pk: user
         for user in get_user_model()
         .objects.filter(pk__in=waiting_users)
-        .only("pk", "api_id", "username", "nickname", "email")
+        # What a match reads of its members: names, the Slack address, the interests its
+        # notice lists and the alarm kinds they muted (a deferred column costs a query each).
+        .only("pk", "api_id", "username", "nickname", "email", "interests", "muted_alarm_types")
     }
     planner = Planner(
         size=size,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import seoul_today, user_random_snoozed_until
 from matching.forms import CategoryForm, RandomMatchForm
 from matching.selectors.matches import match_get_for_member
 from matching.selectors.random import (
@@ -91,6 +92,8 @@ def random_match(request):
         "latest": latest,
         "count": random_match_waiting_count(category=category, now=now),
         "poll_seconds": POLL_SECONDS,
+        # A pause of random matching (the student's settings): shown with how to end it.
+        "snoozed_until": user_random_snoozed_until(user=request.user, today=seoul_today(now)),
     }
     if waiting is not None:
         context.update(_waiting_context(request.user, waiting, now))
@@ -142,6 +145,8 @@ def random_match_status(request, request_id):
         "match_request": match_request,
         "category": match_request.category,
         "poll_seconds": POLL_SECONDS,
+        # A pause of random matching (the student's settings): shown with how to end it.
+        "snoozed_until": user_random_snoozed_until(user=request.user, today=seoul_today(now)),
     }
     if match_request.status == match_request.Status.WAITING:
         context.update(_waiting_context(request.user, match_request, now))

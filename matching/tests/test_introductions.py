@@ -1,0 +1,191 @@
+"""Fellow members' introductions (bio, interests) on the match page and in the Slack notice;
+the hidden author of an anonymous room shows neither to those it is hidden from."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.services import user_profile_update
+from accounts.tests.factories import UserFactory
+from alarms.slack import NoticeMember, match_notice_text
+from alarms.tests.fake_slack import TOKEN, serve_fake_slack
+from matching.services.random import matchmaking_run, random_match_request_create
+from matching.tests.match_helpers import completed_room
+from tests.html_checks import dangling_descriptions
+
+SECRET_TAG = "비밀취미"
+SECRET_BIO = "작성자만의 소개"
+
+
+@pytest.fixture
+def slack(settings, db):
+    fake, stop = serve_fake_slack()
+    settings.SLACK_BOT_TOKEN = TOKEN
+    settings.SLACK_API_URL = fake.url
+    yield fake
+    stop()
+
+
+@pytest.fixture
+def introduced(alice, bob, charlie):
+    user_profile_update(user=alice, bio=SECRET_BIO, interests=[SECRET_TAG, "요리"])
+    user_profile_update(user=bob, bio="보드게임 좋아해요\n주말에 자주 와요", interests=["보드게임"])
+    user_profile_update(user=charlie, bio="", interests=["Python", "등산"])
+
+
+def _page(client, viewer, match) -> str:
+    client.force_login(viewer)
+    response = client.get(reverse("mypage:match_detail", args=[match.api_id]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# --- The match page -------------------------------------------------------------------------------
+
+
+def test_it_shows_the_other_members_introductions(client, introduced, alice, bob, charlie):
+    _room, match = completed_room(alice, bob, charlie, participant_num_max=3)
+
+    html = _page(client, bob, match)
+
+    assert SECRET_BIO in html
+    assert "<li>요리</li>" in html
+    assert "<li>Python</li><li>등산</li>" in html
+    assert "보드게임 좋아해요<br>주말에 자주 와요" not in html  # not my own, I know it
+    assert 'aria-label="charlie의 관심사"' in html
+    assert dangling_descriptions(html) == []
+
+
+def test_it_hides_the_anonymous_authors_introduction_from_the_others(
+    client, introduced, alice, bob, charlie
+):
+    _room, match = completed_room(alice, bob, charlie, participant_num_max=3, anonymity=True)
+
+    html = _page(client, bob, match)
+
+    assert SECRET_BIO not in html
+    assert SECRET_TAG not in html
+    assert "<li>Python</li>" in html  # the others' introductions stay
+
+
+def test_it_shows_the_anonymous_authors_introduction_to_an_operator(
+    client, introduced, alice, bob, operator
+):
+    _room, match = completed_room(alice, bob, participant_num_max=2, anonymity=True)
+
+    assert SECRET_TAG in _page(client, operator, match)
+
+
+def test_it_reads_the_introductions_in_the_same_queries(
+    client, alice, bob, charlie, django_assert_num_queries
+):
+    _room, match = completed_room(alice, bob, charlie, participant_num_max=3)
+    client.force_login(bob)
+    url = reverse("mypage:match_detail", args=[match.api_id])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for user in (alice, charlie):
+        user_profile_update(user=user, bio="안녕", interests=["a", "b", "c"])
+
+    with django_assert_num_queries(len(before)):
+        client.get(url)
+
+
+# --- The Slack notice -----------------------------------------------------------------------------
+
+
+def test_it_lists_the_members_interests_in_the_notice():
+    text = match_notice_text(
+        category_label="식사",
+        method_label="랜덤 매칭",
+        members=[
+            NoticeMember("alice", interests=("요리", "Python")),
+            NoticeMember("bob"),
+            NoticeMember("charlie", interests=("등산",)),
+        ],
+    )
+
+    assert text.splitlines() == [
+        "[42Partner] 식사 매칭이 확정되었어요! (랜덤 매칭)",
+        "함께할 동료: alice, bob, charlie",
+        "관심사",
+        "· alice: 요리, Python",
+        "· charlie: 등산",
+        "이 대화방에서 시간과 장소를 정해 보세요.",
+    ]
+
+
+def test_it_writes_no_interests_part_when_nobody_has_any():
+    text = match_notice_text(
+        category_label="공부",
+        method_label="방 매칭",
+        members=[NoticeMember("a"), NoticeMember("b")],
+    )
+    assert "관심사" not in text
+
+
+def test_it_never_lists_a_hidden_members_interests():
+    text = match_notice_text(
+        category_label="식사",
+        method_label="방 매칭",
+        members=[NoticeMember("secret", hidden=True, interests=(SECRET_TAG,)), NoticeMember("b")],
+    )
+    assert SECRET_TAG not in text
+    assert "관심사" not in text
+
+
+def test_it_posts_the_interests_of_a_rooms_match(
+    slack, introduced, alice, bob, django_capture_on_commit_callbacks
+):
+    slack.users.update({alice.email: "UA", bob.email: "UB"})
+    with django_capture_on_commit_callbacks(execute=True):
+        completed_room(alice, bob, participant_num_max=2)
+
+    [posted] = slack.calls_to("chat.postMessage")
+    assert f"· alice: {SECRET_TAG}, 요리" in posted["text"]
+    assert "· bob: 보드게임" in posted["text"]
+
+
+def test_it_keeps_an_anonymous_authors_interests_out_of_slack(
+    slack, introduced, alice, bob, django_capture_on_commit_callbacks
+):
+    slack.users.update({alice.email: "UA", bob.email: "UB"})
+    with django_capture_on_commit_callbacks(execute=True):
+        completed_room(alice, bob, participant_num_max=2, anonymity=True)
+
+    [posted] = slack.calls_to("chat.postMessage")
+    assert SECRET_TAG not in posted["text"]
+    assert "· bob: 보드게임" in posted["text"]
+
+
+def test_it_posts_the_interests_of_a_random_match(
+    slack, introduced, bob, charlie, django_capture_on_commit_callbacks
+):
+    slack.users.update({bob.email: "UB", charlie.email: "UC"})
+    with django_capture_on_commit_callbacks(execute=True):
+        for user in (bob, charlie):
+            random_match_request_create(user=user, category="MEAL")
+        matchmaking_run()
+
+    texts = [call["text"] for call in slack.calls_to("chat.postMessage")]
+    assert len(texts) == 1
+    assert "· bob: 보드게임" in texts[0]
+    assert "· charlie: Python, 등산" in texts[0]
+
+
+def test_it_loads_a_random_matchs_members_without_a_query_each(bob, charlie):
+    # The matchmaker loads the columns the match reads (the muted kinds, the interests).
+    others = [UserFactory() for _ in range(4)]
+    for user in (bob, charlie, *others):
+        random_match_request_create(user=user, category="MEAL")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        matchmaking_run()
+
+    # A deferred column is loaded by one SELECT on that user's id, per user and column.
+    one_user = "FROM `accounts_user` WHERE `accounts_user`.`id` = "
+    assert [q["sql"] for q in captured if one_user in q["sql"]] == []
