@@ -12,6 +12,7 @@ from matching.selectors.matches import (
     MATCH_DEFAULT_ORDER,
     MATCH_SORT_FIELDS,
     MatchView,
+    MemberView,
     match_get_visible,
     match_list,
 )
@@ -32,6 +33,11 @@ class MatchListQuery(serializers.Serializer):
     methodCategory = serializers.ChoiceField(choices=MethodCategory.choices, required=False)
 
 
+def match_member_dto(member: MemberView) -> dict[str, Any]:
+    """MemberDto plus the member's introduction (their profile), empty for a hidden author."""
+    return {**member_dto(member), "bio": member.bio, "interests": member.interests}
+
+
 def match_dto(view: MatchView) -> dict[str, Any]:
     match = view.match
     return {
@@ -44,8 +50,15 @@ def match_dto(view: MatchView) -> dict[str, Any]:
         "methodCategory": match.method,
         "participantNum": match.participant_num,
         "matchConditionDto": match_condition_dto(view.conditions),
-        "participantsOrAuthor": [member_dto(member) for member in view.members],
+        "participantsOrAuthor": [match_member_dto(member) for member in view.members],
     }
+
+
+class MatchMemberDtoSchema(MemberDtoSchema):
+    bio = serializers.CharField(help_text="The member's short introduction; empty when hidden")
+    interests = serializers.ListField(
+        child=serializers.CharField(), help_text="Free tags; empty when the member is hidden"
+    )
 
 
 class MatchDtoSchema(serializers.Serializer):
@@ -58,7 +71,7 @@ class MatchDtoSchema(serializers.Serializer):
     methodCategory = serializers.CharField()
     participantNum = serializers.IntegerField()
     matchConditionDto = MatchConditionDtoSchema()
-    participantsOrAuthor = MemberDtoSchema(many=True)
+    participantsOrAuthor = MatchMemberDtoSchema(many=True)
 
 
 MatchSliceSchema = slice_schema("MatchSliceSchema", MatchDtoSchema)

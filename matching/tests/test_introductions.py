@@ -75,6 +75,30 @@ def test_it_shows_the_anonymous_authors_introduction_to_an_operator(
     assert SECRET_TAG in _page(client, operator, match)
 
 
+def test_it_gives_the_introductions_in_the_match_api(api_client, introduced, alice, bob, charlie):
+    _room, match = completed_room(alice, bob, charlie, participant_num_max=3, anonymity=True)
+    api_client.force_authenticate(user=charlie)
+
+    members = api_client.get(f"/api/matches/{match.api_id}").json()["participantsOrAuthor"]
+
+    assert [(m["nickname"], m["bio"], m["interests"]) for m in members] == [
+        ("익명", "", []),  # the hidden author: neither bio nor interests
+        ("bob", "보드게임 좋아해요\n주말에 자주 와요", ["보드게임"]),
+        ("charlie", "", ["Python", "등산"]),
+    ]
+    assert SECRET_BIO not in str(members) and SECRET_TAG not in str(members)
+
+
+def test_it_gives_the_introductions_in_the_match_list(api_client, introduced, alice, bob):
+    _room, _match = completed_room(alice, bob, participant_num_max=2)
+    api_client.force_authenticate(user=bob)
+
+    (match,) = api_client.get("/api/matches").json()["content"]
+
+    assert match["participantsOrAuthor"][0]["bio"] == SECRET_BIO
+    assert match["participantsOrAuthor"][0]["interests"] == [SECRET_TAG, "요리"]
+
+
 def test_it_reads_the_introductions_in_the_same_queries(
     client, alice, bob, charlie, django_assert_num_queries
 ):

@@ -64,9 +64,9 @@ def test_it_lists_the_callers_matches_in_the_original_shape(alice, bob, charlie,
         "typeOfStudyList": [],
     }
     assert dto["participantsOrAuthor"] == [
-        {"nickname": "alice", "isAuthor": True, "isMe": False},
-        {"nickname": "bob", "isAuthor": False, "isMe": True},
-        {"nickname": "charlie", "isAuthor": False, "isMe": False},
+        {"nickname": "alice", "isAuthor": True, "isMe": False, "bio": "", "interests": []},
+        {"nickname": "bob", "isAuthor": False, "isMe": True, "bio": "", "interests": []},
+        {"nickname": "charlie", "isAuthor": False, "isMe": False, "bio": "", "interests": []},
     ]
     assert _parse(dto["reviewAvailableTime"]) - _parse(dto["createdAt"]) == timedelta(minutes=30)
     assert "+" not in dto["createdAt"]  # a LocalDateTime, without offset
@@ -147,12 +147,16 @@ def test_it_hides_an_anonymous_author_from_the_other_members(alice, bob, operato
         "nickname": "익명",
         "isAuthor": True,
         "isMe": False,
+        "bio": "",
+        "interests": [],
     }
     assert "alice" not in str(as_bob)
     assert as_alice["participantsOrAuthor"][0] == {
         "nickname": "alice",
         "isAuthor": True,
         "isMe": True,
+        "bio": "",
+        "interests": [],
     }
     assert as_operator["participantsOrAuthor"][0]["nickname"] == "alice"
 
