@@ -86,7 +86,8 @@ def test_it_gives_the_introductions_in_the_match_api(api_client, introduced, ali
         ("bob", "보드게임 좋아해요\n주말에 자주 와요", ["보드게임"]),
         ("charlie", "", ["Python", "등산"]),
     ]
-    assert SECRET_BIO not in str(members) and SECRET_TAG not in str(members)
+    assert SECRET_BIO not in str(members)
+    assert SECRET_TAG not in str(members)
 
 
 def test_it_gives_the_introductions_in_the_match_list(api_client, introduced, alice, bob):
