@@ -20,15 +20,37 @@ from accounts.models import User
 class DemoStudent:
     login: str
     nickname: str
+    bio: str = ""
+    interests: tuple[str, ...] = ()
 
 
 DEMO_STUDENTS: tuple[DemoStudent, ...] = (
-    DemoStudent(login="jisookim", nickname="지수"),
-    DemoStudent(login="minjupar", nickname="민준"),
-    DemoStudent(login="seoylee", nickname="서연"),
-    DemoStudent(login="dohyjung", nickname="도현"),
+    DemoStudent(
+        login="jisookim",
+        nickname="지수",
+        bio="ft_transcendence 팀원을 찾고 있어요. 점심은 주로 개포에서 먹어요.",
+        interests=("웹", "보드게임", "러닝"),
+    ),
+    DemoStudent(
+        login="minjupar",
+        nickname="민준",
+        bio="C와 알고리즘을 좋아해요. 같이 코딩테스트 준비해요!",
+        interests=("알고리즘", "커피"),
+    ),
+    DemoStudent(login="seoylee", nickname="서연", interests=("디자인", "맛집 탐방")),
+    DemoStudent(
+        login="dohyjung",
+        nickname="도현",
+        bio="서초 클러스터에 자주 있어요.",
+        interests=("리눅스", "등산"),
+    ),
     DemoStudent(login="hayoucho", nickname="하영"),
-    DemoStudent(login="yejukang", nickname="예준"),
+    DemoStudent(
+        login="yejukang",
+        nickname="예준",
+        bio="밥 먹으면서 이야기 나누는 걸 좋아해요.",
+        interests=("게임", "요리"),
+    ),
 )
 DEMO_LOGINS: frozenset[str] = frozenset(s.login for s in DEMO_STUDENTS)
 DEMO_CAMPUS = "Seoul"
@@ -94,6 +116,8 @@ def demo_students_load() -> str:
         else:
             updated += 1
         user.nickname = student.nickname
+        user.bio = student.bio
+        user.interests = list(student.interests)
         user.email = f"{student.login}@student.42seoul.kr"
         user.campus = DEMO_CAMPUS
         user.is_active = True

@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from accounts.demo import DEMO_LOGINS, DEMO_STUDENTS
 from accounts.models import User
+from accounts.profile_rules import bio_clean, interests_clean
 from accounts.tests.factories import UserFactory
 
 
@@ -92,6 +93,16 @@ def test_it_restores_a_changed_demo_student(demo_students):
 
     user = User.objects.get(username="jisookim")
     assert (user.nickname, user.campus) == ("지수", "Seoul")
+
+
+def test_it_introduces_the_demo_students_by_the_profile_rules(demo_students):
+    introduced = [s for s in DEMO_STUDENTS if s.bio or s.interests]
+    assert len(introduced) >= 4  # the match page shows introductions on `make run`
+
+    for student in DEMO_STUDENTS:
+        user = demo_students.get(username=student.login)
+        assert user.bio == bio_clean(student.bio)
+        assert user.interests == interests_clean(student.interests)
 
 
 def test_it_leaves_other_users_alone(db, alice):
