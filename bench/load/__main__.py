@@ -84,7 +84,12 @@ def main() -> int:
         served = _nginx_timings(nginx_log, offset=nginx_offset, end=nginx_end)
 
     report = {
-        "settings": {"users": users, "seconds": seconds, "spawn_rate": spawn_rate},
+        "settings": {
+            "users": users,
+            "seconds": seconds,
+            "spawn_rate": spawn_rate,
+            "web_replicas": stack.web_replicas,
+        },
         "machine": {
             "cpus": os.cpu_count(),
             "load_average_1m": loads.summary(),
@@ -271,7 +276,8 @@ class LoadSampler(threading.Thread):
             tick += 1
             if tick % 5 == 0:
                 self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
-            self.states.update(_worker_states(self.stack.processes["web"].pid))
+            for name in self.stack.web_names:
+                self.states.update(_worker_states(self.stack.processes[name].pid))
 
     def stop(self) -> None:
         self.done.set()

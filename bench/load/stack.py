@@ -12,7 +12,8 @@ files the web role exports, as in compose. MariaDB and Redis are the machine's.
         stack.url                         # https://localhost:<port> (nginx)
 
 Ports (LOAD_PORT_BASE, default 18400): web +0, realtime +10, nginx http +80 and https +43,
-metrics exporters 19400 + 0/10/20/30.
+metrics exporters 19400 + 0/10/20/30. LOAD_WEB_REPLICAS (default 1) runs that many web roles, as
+`docker compose up --scale` would, on web +0, +1, ...; nginx balances over all of them.
 """
 
 import contextlib
@@ -72,6 +73,7 @@ class Stack:
     # Settings beyond app.env.example's, e.g. {"WEB_CONCURRENCY": "4"}.
     extra_env: dict[str, str] = field(default_factory=dict)
     roles: tuple[str, ...] = LONG_RUNNING
+    web_replicas: int = int(os.environ.get("LOAD_WEB_REPLICAS", "1"))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     container: str = ""
 
@@ -154,7 +156,11 @@ class Stack:
         self.make_container()
         self.oneshot("migrate", check=True)
         for role in self.roles:
-            self.start_role(role)
+            if role == "web":
+                for index in range(self.web_replicas):
+                    self.start_role(role, replica=index)
+            else:
+                self.start_role(role)
         self.start_nginx()
         self.wait_ready()
 
@@ -219,11 +225,18 @@ class Stack:
     def static_dir(self) -> Path:
         return self.workdir / "nginx" / "srv" / "static"
 
-    def run_args(self, role: str, *args: str, env: dict[str, str] | None = None) -> list[str]:
+    @property
+    def web_names(self) -> list[str]:
+        """The process names of the web replicas: web, web2, web3, ..."""
+        return ["web" if index == 0 else f"web{index + 1}" for index in range(self.web_replicas)]
+
+    def run_args(
+        self, role: str, *args: str, env: dict[str, str] | None = None, name: str = ""
+    ) -> list[str]:
         values = {**self.app_env(), "TINI_SUBREAPER": "1", **(env or {})}
         command = [*BUILDAH, "run", "--isolation", "chroot", "--network", "host"]
-        command += ["-v", f"{self.role_tmp(role)}:/tmp"]
-        if role == "web":
+        command += ["-v", f"{self.role_tmp(name or role)}:/tmp"]
+        if role == "web" and (name or role) == "web":  # one replica exports the static files
             static = self.static_dir()
             static.mkdir(parents=True, exist_ok=True)
             static.chmod(0o777)
@@ -248,19 +261,20 @@ class Stack:
             raise StackError(f"{role} exited {result.returncode}:\n{result.stderr[-3000:]}")
         return result
 
-    def start_role(self, role: str) -> subprocess.Popen:
-        env = {"METRICS_PORT": str(self.metrics_port(role))}
+    def start_role(self, role: str, *, replica: int = 0) -> subprocess.Popen:
+        name = role if replica == 0 else f"{role}{replica + 1}"
+        env = {"METRICS_PORT": str(self.metrics_port(role) + replica)}
         if role in ("web", "realtime"):
-            env["PORT"] = str(self.ports[role])
-        log = (self.workdir / "logs" / f"{role}.log").open("w")
+            env["PORT"] = str(self.ports[role] + replica)
+        log = (self.workdir / "logs" / f"{name}.log").open("w")
         process = subprocess.Popen(
-            self.run_args(role, env=env),
+            self.run_args(role, env=env, name=name),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        self.processes[role] = process
+        self.processes[name] = process
         return process
 
     def healthcheck(self, role: str) -> subprocess.CompletedProcess:
@@ -323,10 +337,17 @@ class Stack:
         site = site.replace("${NGINX_SERVER_NAME}", SERVER_NAME)
         site = re.sub(r"listen 80\b", f"listen 127.0.0.1:{self.ports['http']}", site)
         site = re.sub(r"listen 443\b", f"listen 127.0.0.1:{self.ports['https']}", site)
+
         # Compose's service names do not resolve here: the upstreams become the local ports.
+        def servers(m: re.Match) -> str:
+            count = self.web_replicas if m[1] == "web" else 1
+            return "\n    ".join(
+                f"server 127.0.0.1:{self.ports[m[1]] + index}{m[2]}" for index in range(count)
+            )
+
         upstream = re.sub(
-            r"server ([a-z]+)-blue:\d+",
-            lambda m: f"server 127.0.0.1:{self.ports[m[1]]}",
+            r"server ([a-z]+)-blue:\d+([^\n]*)",
+            servers,
             (DEPLOY / "nginx" / "upstreams" / "blue.conf").read_text(),
         )
         main = (DEPLOY / "nginx" / "nginx.conf").read_text()
