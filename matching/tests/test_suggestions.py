@@ -539,3 +539,22 @@ def test_the_notice_goes_out_when_the_suggestions_fail(
 
     assert len(sent) == 1
     assert "가 볼 만한 식당" not in sent[0]
+
+
+# --- Demo ----------------------------------------------------------------------------------------
+
+
+def test_the_demo_meal_match_suggests_where_to_eat(db, no_slack):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=StringIO())
+    local_cache_clear()
+    match = Match.objects.get(room__title="개포 아침 김밥 같이 먹어요 (마감)")
+
+    cards = restaurant_suggestions(match)
+
+    assert len(cards) == 3
+    # A breakfast: the categories that fit the morning.
+    assert {c.category for c in cards} <= {"한식", "분식", "김밥(도시락)", "패스트푸드"}
