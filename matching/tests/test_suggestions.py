@@ -11,6 +11,7 @@ from django.utils import timezone
 from alarms.slack import NoticeMember, NoticeRestaurant, match_notice_text
 from matching.models import Match, MatchMember
 from matching.selectors.suggestions import (
+    POOL_SIZE,
     RECENT_PIN_DAYS,
     SuggestionQuery,
     pick_suggestions,
@@ -252,7 +253,7 @@ def test_a_member_pins_replaces_and_unpins(alice, bob, no_slack):
 
 
 def test_any_open_restaurant_near_enough_may_be_pinned(alice, bob, no_slack):
-    row_of(6)
+    row_of(POOL_SIZE)  # the three are drawn from the nearest POOL_SIZE: never the one beyond
     elsewhere = restaurant_near(GAEPO, 900, name="not suggested")
     match = meal(alice, bob)
     assert "not suggested" not in names(restaurant_suggestions(match))
