@@ -94,8 +94,21 @@ class NoticeMember:
     interests: Sequence[str] = ()
 
 
+@dataclass(frozen=True)
+class NoticeRestaurant:
+    """A restaurant suggested to a meal match (matching/selectors/suggestions.py)."""
+
+    name: str
+    category: str
+    walk_minutes: int
+
+
 def match_notice_text(
-    *, category_label: str, method_label: str, members: Sequence[NoticeMember]
+    *,
+    category_label: str,
+    method_label: str,
+    members: Sequence[NoticeMember],
+    restaurants: Sequence[NoticeRestaurant] = (),
 ) -> str:
     """The Korean summary of a new match, the only text posted to its group DM.
 
@@ -112,9 +125,18 @@ def match_notice_text(
             f"[42Partner] {category_label} 매칭이 확정되었어요! ({method_label})",
             f"함께할 동료: {names}",
             *(["관심사", *interests] if interests else []),
+            # A meal match: up to three restaurants near the campus that fit its conditions.
+            *(["가 볼 만한 식당", *map(_restaurant_line, restaurants)] if restaurants else []),
             "이 대화방에서 시간과 장소를 정해 보세요.",
         ]
     )
+
+
+def _restaurant_line(restaurant: NoticeRestaurant) -> str:
+    details = ", ".join(
+        part for part in (restaurant.category, f"도보 {restaurant.walk_minutes}분") if part
+    )
+    return f"· {restaurant.name} ({details})"
 
 
 def _call(method, **kwargs):

@@ -40,6 +40,25 @@ class Match(PublicModel):
         related_name="matches",
         verbose_name=_("room"),
     )
+    # MEAL matches: the restaurant a member pinned among the suggestions (restaurants app, by name;
+    # SET_NULL: deleting a restaurant never deletes a match). Who pinned it and when.
+    pinned_restaurant = models.ForeignKey(
+        "restaurants.Restaurant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pinned_matches",
+        verbose_name=_("pinned restaurant"),
+    )
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pinned by"),
+    )
+    pinned_at = models.DateTimeField(_("pinned at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("match")

@@ -79,6 +79,8 @@ class ErrorCode(Enum):
     )
     REVIEW_SELF = ("MCH004", 400, _("자기 자신을 리뷰할 수 없습니다."))
     REVIEW_NOT_OPEN = ("MCH005", 409, _("아직 리뷰를 작성할 수 없는 매칭입니다."))
+    # Beyond the original: a canceled match takes no restaurant pin.
+    MATCH_CANCELED = ("MCH006", 409, _("취소된 매칭입니다."))
 
     @property
     def code(self) -> str:

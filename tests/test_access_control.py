@@ -273,6 +273,14 @@ def reviewed(w, user):
     return MatchMember.objects.filter(match=w.match, is_reviewed=True).exists()
 
 
+def restaurant_pinned(w, user):
+    return _fresh(w.match).pinned_restaurant_id == w.restaurant.pk
+
+
+def pin_restaurant(w):
+    return {"restaurantId": str(w.restaurant.api_id)}
+
+
 def nickname_changed(w, user):
     return User.objects.filter(nickname="새별명").exists()
 
@@ -631,6 +639,20 @@ TABLE: list[Row] = [
         effect=unblocked,
         by=("owner",),
     ),
+    # Pin where the match eats: its members only; operators see the match but are no member.
+    row(
+        "matching:match_restaurant_pin",
+        "POST",
+        302,
+        403,
+        302,
+        302,
+        302,
+        kwargs=match_id,
+        data=lambda w: {"restaurant_id": str(w.restaurant.api_id)},
+        effect=restaurant_pinned,
+        by=("member", "owner"),
+    ),
     # ---- my page ----
     row("mypage:index", "GET", 302, 200, 200, 200, 200),
     row("mypage:scores", "GET", 302, 200, 200, 200, 200),
@@ -823,6 +845,20 @@ TABLE: list[Row] = [
         effect=reviewed,
         by=("member",),
     ),
+    row(
+        "matching-api:match-restaurant",
+        "PUT",
+        401,
+        403,
+        200,
+        200,
+        403,
+        kwargs=api_match_id,
+        data=pin_restaurant,
+        effect=restaurant_pinned,
+        by=("member", "owner"),
+    ),
+    row("matching-api:match-restaurant", "DELETE", 401, 403, 200, 200, 403, kwargs=api_match_id),
     row("matching-api:activity-history", "GET", 401, 200, 200, 200, 200),
     row("matching-api:activity-score", "GET", 401, 200, 200, 200, 200),
     row("matching-api:activity-score-categories", "GET", 401, 200, 200, 200, 200),

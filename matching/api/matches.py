@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from matching.api.eat_dto import PinnedRestaurantSchema, where_to_eat_dto
 from matching.selectors.matches import (
     MATCH_DEFAULT_ORDER,
     MATCH_SORT_FIELDS,
@@ -26,6 +27,7 @@ from partner42.serializers import (
     match_condition_dto,
     member_dto,
 )
+from restaurants.api.serializers import RestaurantCardOutput
 
 
 class MatchListQuery(serializers.Serializer):
@@ -77,6 +79,16 @@ class MatchDtoSchema(serializers.Serializer):
 MatchSliceSchema = slice_schema("MatchSliceSchema", MatchDtoSchema)
 
 
+def match_detail_dto(view: MatchView) -> dict[str, Any]:
+    """One match: MatchDto and, ours, where to eat."""
+    return {**match_dto(view), **where_to_eat_dto(view)}
+
+
+class MatchDetailDtoSchema(MatchDtoSchema):
+    restaurantSuggestions = RestaurantCardOutput(many=True)
+    pinnedRestaurant = PinnedRestaurantSchema(allow_null=True)
+
+
 class MatchListApi(APIView):
     @extend_schema(
         operation_id="matches_list",
@@ -100,6 +112,7 @@ class MatchListApi(APIView):
 
 
 class MatchDetailApi(APIView):
-    @extend_schema(responses=MatchDtoSchema)
+    @extend_schema(responses=MatchDetailDtoSchema)
     def get(self, request: Request, match_id: str) -> Response:
-        return Response(match_dto(match_get_visible(api_id=match_id, viewer=request.user)))
+        """GET /api/matches/{id}: MatchDto, and where to eat (matching/api/eat_dto.py)."""
+        return Response(match_detail_dto(match_get_visible(api_id=match_id, viewer=request.user)))

@@ -173,7 +173,7 @@ def match_get_visible(*, api_id: Any, viewer, check_member: bool = True) -> Matc
     Three queries: the match with its room, its members with their users, its conditions.
     """
     match = (
-        Match.objects.select_related("room")
+        Match.objects.select_related("room", "pinned_restaurant")
         .prefetch_related(*_with_members())
         .filter(api_id=parse_api_id(api_id))
         .first()

@@ -2,7 +2,7 @@
 conditions, ledger rows, alarms and Slack notice."""
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils import translation
 
 from alarms.models import AlarmType
 from alarms.services import alarm_create
-from alarms.slack import NoticeMember, match_notice_text
+from alarms.slack import NoticeMember, NoticeRestaurant, match_notice_text
 from matching.models import (
     Match,
     MatchCondition,
@@ -103,9 +103,23 @@ def _match_insert(
             match_id=match.api_id,
         )
     emails = [user.email for user in users if user.email]
-    summary = _slack_text(match, users, hidden_pk=author.pk if hide_author else None)
+    summary = partial(_slack_text, match, users, hidden_pk=author.pk if hide_author else None)
     transaction.on_commit(partial(_slack_match_notice, emails=emails, summary=summary))
     return match
+
+
+def _slack_restaurants(match: Match, users: Sequence) -> list[NoticeRestaurant]:
+    """A meal match's suggestions for its notice; read after commit, never failing the notice."""
+    if match.category != ContentCategory.MEAL:
+        return []
+    from matching.selectors.suggestions import restaurant_suggestions
+
+    try:
+        cards = restaurant_suggestions(match, member_ids=[user.pk for user in users])
+    except Exception:
+        logger.exception("Could not read restaurant suggestions for a match notice")
+        return []
+    return [NoticeRestaurant(card.name, card.category, card.walk_minutes) for card in cards]
 
 
 def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
@@ -123,14 +137,16 @@ def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
                 )
                 for user in users
             ],
+            restaurants=_slack_restaurants(match, users),
         )
 
 
-def _slack_match_notice(*, emails: list[str], summary: str) -> None:
+def _slack_match_notice(*, emails: list[str], summary: Callable[[], str]) -> None:
     # After commit, outside any transaction: the broker being down must not fail the match.
+    # The text is written here, after commit: a meal match's suggestions read the database.
     try:
         from alarms.tasks import slack_match_notice_task
 
-        slack_match_notice_task.delay(emails, summary)
+        slack_match_notice_task.delay(emails, summary())
     except Exception:
         logger.exception("Could not enqueue the Slack notice of a match")

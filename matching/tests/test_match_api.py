@@ -199,7 +199,8 @@ def test_it_shows_one_match_to_a_member(alice, bob):
     response = client_for(bob).get(f"/api/matches/{match.api_id}")
 
     assert response.status_code == 200
-    assert list(response.json()) == MATCH_DTO_KEYS
+    # One match adds, ours, where to eat (matching/tests/test_suggestions_api.py).
+    assert list(response.json()) == [*MATCH_DTO_KEYS, "restaurantSuggestions", "pinnedRestaurant"]
     assert response.json()["methodCategory"] == MethodCategory.RANDOM
 
 
