@@ -147,11 +147,17 @@ def _client() -> aioredis.Redis | None:
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        client = aioredis.Redis.from_url(
+        # A bounded pool where a burst waits for a free connection (within the Redis timeout):
+        # redis-py's default pool refuses its 101st connection at once, so 150 streams ending
+        # together lost slot releases and a burst of new streams was answered 503.
+        pool = aioredis.BlockingConnectionPool.from_url(
             settings.REDIS_URL,
+            max_connections=settings.ALARM_REDIS_MAX_CONNECTIONS,
+            timeout=REDIS_TIMEOUT_SECONDS,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
+        client = aioredis.Redis.from_pool(pool)
         _clients[loop] = client
     return client
 

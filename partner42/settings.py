@@ -475,6 +475,8 @@ ALARM_SSE_KEEPALIVE_SECONDS = env.float("ALARM_SSE_KEEPALIVE_SECONDS", default=2
 # per realtime process (alarms/streams.py). Over the first: 429; over the second: 503.
 ALARM_STREAMS_PER_USER = env.int("ALARM_STREAMS_PER_USER", default=5)
 ALARM_STREAMS_PER_PROCESS = env.int("ALARM_STREAMS_PER_PROCESS", default=2000)
+# Redis connections of the stream caps per realtime event loop; a burst beyond waits for one.
+ALARM_REDIS_MAX_CONNECTIONS = env.int("ALARM_REDIS_MAX_CONNECTIONS", default=50)
 
 # The two clusters restaurants are measured from (keys are choices.Place values); WGS84 degrees.
 CAMPUSES = {
