@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching.api import blocks, matches, random, reviews
+from matching.api import blocks, matches, meetings, random, reviews
 
 app_name = "matching-api"
 urlpatterns = [
@@ -22,6 +22,9 @@ urlpatterns = [
     path("matches", matches.MatchListApi.as_view(), name="match-list"),
     path("matches/<str:match_id>", matches.MatchDetailApi.as_view(), name="match-detail"),
     path("matches/<str:match_id>/review", reviews.MatchReviewApi.as_view(), name="match-review"),
+    path(
+        "matches/<str:match_id>/meeting", meetings.MatchMeetingApi.as_view(), name="match-meeting"
+    ),
     path("activities", reviews.ActivityHistoryApi.as_view(), name="activity-history"),
     path("activities/score", reviews.ActivityScoreApi.as_view(), name="activity-score"),
     path(

@@ -19,6 +19,7 @@ from matching.selectors.reviews import (
     activity_history,
 )
 from matching.services.reviews import match_review_create
+from matching.views.meetings import meeting_context
 from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError
 from partner42.navigation import draft_discard, draft_load, draft_page_context, safe_next
@@ -127,6 +128,7 @@ def _match_detail(
         "review_open": view.review_open(now),
         "review_form": form,
         "blocked_ids": blocked_user_ids(blocker=request.user) if view.is_member else set(),
+        **meeting_context(view, now=now),
         **(page or {}),
     }
     return render(request, "matching/match_detail.html", context, status=status)
