@@ -122,6 +122,7 @@ def meeting_report_submit(
     if not meeting_report_open(match, now=now):
         raise _not_open(match, now)
 
+    _lock_users([reporter.pk, *absent_pks])
     try:
         with transaction.atomic():
             report = MeetingReport.objects.create(
@@ -136,6 +137,23 @@ def meeting_report_submit(
     for user in absent_users:
         _absence_record(match=match, user=user, report=report, now=now)
     return report
+
+
+def _lock_users(pks: list[int]) -> None:
+    """Lock the users' rows, in key order, before any row naming them is written.
+
+    The inserts that follow (the answer, its absent list, absences, ledger rows, alarms) take
+    shared locks on these rows through their foreign keys; the pause check needs the absent
+    member's row exclusively. Taken in the middle, that upgrade deadlocks two answers naming the
+    same member at once (MariaDB error 1213); taken first and in one order, answers that share a
+    member simply wait for each other."""
+    list(
+        get_user_model()
+        .objects.select_for_update()
+        .filter(pk__in=sorted(set(pks)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _field_error(field: str, reason: str) -> dict[str, str]:
@@ -173,10 +191,9 @@ def _pause_if_absent_in_a_row(*, user, now: datetime) -> RandomMatchPause | None
     """Pause random matching for MEETING_PAUSE_DAYS when the user's last
     MEETING_ABSENCES_TO_PAUSE finished matches all have them absent. A pause starts the count
     again: absences recorded before the last pause began never count twice."""
-    # The user's row lock: two absences of one student recorded at once (two matches) check
-    # one after the other, the second seeing the first's rows, so neither misses the run and
-    # they never pause twice.
-    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    # The caller holds the user's row lock (`_lock_users`): two absences of one student recorded
+    # at once (two matches) check one after the other, the second seeing the first's rows, so
+    # neither misses the run and they never pause twice.
     count = settings.MEETING_ABSENCES_TO_PAUSE
     recent = meeting_recent_finished(user=user, now=now, count=count)
     if len(recent) < count:
