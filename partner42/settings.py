@@ -474,6 +474,12 @@ MEETING_REPORT_DAYS = env.int("MEETING_REPORT_DAYS", default=7)
 MEETING_ABSENCES_TO_PAUSE = env.int("MEETING_ABSENCES_TO_PAUSE", default=3)
 MEETING_PAUSE_DAYS = env.int("MEETING_PAUSE_DAYS", default=7)
 SITE_URL = env("SITE_URL", default="").rstrip("/")
+if SITE_URL and (
+    urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).hostname
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http(s) URL such as https://partner42.example.org, not {SITE_URL!r}"
+    )
 MATCH_SIZE = env.int("MATCH_SIZE", default=2)
 RANDOM_MATCH_TTL_MINUTES = env.int("RANDOM_MATCH_TTL_MINUTES", default=30)
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
