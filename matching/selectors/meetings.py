@@ -127,12 +127,14 @@ def meeting_check_due(*, now: datetime | None = None, limit: int = 200) -> list[
         .order_by("created_at", "pk")
     )
     due = []
-    for match in candidates[: limit * 2]:
+    # The candidates are a few days of matches; those not due yet (a room meeting tonight) are
+    # passed over, never allowed to crowd out the due ones behind them.
+    for match in candidates.iterator(chunk_size=200):
         meeting_at = match_meeting_at(match)
         if meeting_at + delay <= now < meeting_at + window:
             due.append(match)
-        if len(due) >= limit:
-            break
+            if len(due) >= limit:
+                break
     return due
 
 
