@@ -34,12 +34,15 @@ def test_a_member_says_who_did_not_come_on_a_phone(student, alice, bob):
     question.get_by_role(
         "group", name="오지 않은 사람이 있었나요? (있다면 골라 주세요)"
     ).get_by_label("bob").check()
-    pages.click_and_check(page, question.get_by_role("button", name="알려 주기"))
-
-    expect(page.get_by_role("status").filter(has_text="알려 주셔서 고마워요!")).to_be_visible()
+    # With JavaScript the section is swapped in place (htmx), with the message: no new page.
+    here = page.url
+    question.get_by_role("button", name="알려 주기").click()
     expect(page.get_by_role("region", name="만남은 어땠나요?")).to_contain_text(
         "못 만났다고 알려 주셨어요. 고마워요!"
     )
+    expect(page.get_by_role("status").filter(has_text="알려 주셔서 고마워요!")).to_be_visible()
+    assert page.url == here
+    pages.check(page)
     assert MeetingReport.objects.get(match=match, reporter=alice).met is False
 
     # bob learns it from his alarms, which lead to the match page.
