@@ -574,3 +574,64 @@ def test_the_admin_lists_pauses_and_lifts_one_with_the_operators_name(staff_clie
 
     assert LogEntry.objects.filter(object_id=str(pause.pk), user=operator).exists()
     random_match_request_create(user=bob, category="MEAL")
+
+
+# --- More of the question and its time ------------------------------------------------------------
+
+
+def test_the_question_leaves_out_of_slack_who_turned_it_off(
+    alice, bob, charlie, slack, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.undo()
+    monkeypatch.setattr(random_services, "matchmaking_trigger", lambda: None)
+    charlie.slack_notices = False
+    charlie.save()
+    slack.users.update({alice.email: "UA", bob.email: "UB", charlie.email: "UC"})
+    match = _past(random_match(alice, bob, charlie), hours=4)
+    slack.calls.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert meeting_check_ask_due() == 1
+
+    [opened] = slack.calls_to("conversations.open")
+    assert set(opened["users"].split(",")) == {"UA", "UB"}
+    assert _alarms(charlie, AlarmType.MEETING_CHECK) == 1  # the alarm is its own switch
+    assert MeetingCheck.objects.filter(match=match).exists()
+
+
+def test_a_rooms_meeting_time_opens_the_answers_to_the_minute(alice, bob):
+    from datetime import time
+
+    from partner42.calendar import SEOUL
+    from rooms.models import Room
+
+    room, match = completed_room(alice, bob, participant_num_max=2)
+    Room.objects.filter(pk=room.pk).update(meeting_time=time(18, 30))
+    match = Match.objects.select_related("room").get(pk=match.pk)
+    at = match_meeting_at(match)
+    assert (at.astimezone(SEOUL).date(), at.astimezone(SEOUL).time()) == (room.date, time(18, 30))
+
+    with pytest.raises(MeetingReportNotOpenError):
+        meeting_report_submit(match=match, reporter=alice, met=True, now=at - timedelta(seconds=1))
+    meeting_report_submit(match=match, reporter=alice, met=True, now=at)
+    # Asked three hours later, not before.
+    assert meeting_check_ask_due(now=at + timedelta(hours=3) - timedelta(seconds=1)) == 0
+    assert meeting_check_ask_due(now=at + timedelta(hours=3)) == 1
+
+
+def test_beat_asks_every_ten_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["meeting-check"]
+    assert entry["task"] == "matching.tasks.meeting_check_due_task"
+    assert entry["schedule"] == 600.0
+
+
+def test_the_rm005_message_is_english_on_request(alice):
+    RandomMatchPause.objects.create(user=alice, until=timezone.now() + timedelta(days=7))
+    response = client_for(alice).post(
+        "/api/random-matches",
+        {"contentCategory": "MEAL"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 409
+    assert "paused until" in response.json()["message"]
