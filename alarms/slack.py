@@ -139,6 +139,18 @@ def _restaurant_line(restaurant: NoticeRestaurant) -> str:
     return f"· {restaurant.name} ({details})"
 
 
+def meeting_question_text(*, category_label: str, url: str) -> str:
+    """The Korean "did you meet?" question posted to a match's group DM some hours after the
+    meeting. It names nobody (a hidden author stays hidden); the page asks the rest."""
+    return "\n".join(
+        [
+            f"[42Partner] {category_label} 매칭, 만남은 어땠나요?",
+            "만났는지, 오지 않은 사람이 있었는지 알려 주세요.",
+            url,
+        ]
+    )
+
+
 def _call(method, **kwargs):
     try:
         return method(**kwargs)

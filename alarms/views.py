@@ -44,7 +44,7 @@ def alarm_list_page(request):
 # Where an alarm leads, by the other apps' URL names; alarms import no other app, so a name
 # that does not exist (yet) just means no link.
 def _link(alarm: Alarm) -> str | None:
-    if alarm.alarm_type == AlarmType.RANDOM_MATCH_EXPIRED:
+    if alarm.alarm_type in (AlarmType.RANDOM_MATCH_EXPIRED, AlarmType.RANDOM_MATCH_PAUSED):
         return _reverse("matching:random")
     if alarm.match_id:
         return _reverse("matching:match_detail", alarm.match_id) or _reverse("matching:matches")

@@ -11,9 +11,13 @@ from matching.models import (
     Match,
     MatchCondition,
     MatchMember,
+    MeetingAbsence,
+    MeetingReport,
     MemberReview,
+    RandomMatchPause,
     RandomMatchRequest,
 )
+from matching.services.meetings import random_match_pause_lift
 from matching.services.random import random_match_request_cancel_by_id
 from matching.tasks import matchmaking_run_task
 
@@ -206,3 +210,64 @@ class ActivityAdmin(ReadOnlyAdmin):
     list_filter = ("category", "activity_type", "score_kind", "created_at")
     search_fields = ("user__username", "user__nickname", "match__api_id")
     list_select_related = ("user", "match")
+
+
+# --- "Did you meet?": answers and absences read-only; pauses lifted through the service --------
+
+
+@admin.register(MeetingReport)
+class MeetingReportAdmin(ReadOnlyAdmin):
+    list_display = ("id", "match", "reporter", "met", "created_at")
+    list_filter = ("met", "created_at")
+    search_fields = ("reporter__username", "reporter__nickname", "match__api_id")
+    list_select_related = ("match", "reporter")
+    filter_horizontal = ()
+
+
+@admin.register(MeetingAbsence)
+class MeetingAbsenceAdmin(ReadOnlyAdmin):
+    list_display = ("id", "match", "user", "created_at")
+    list_filter = ("created_at",)
+    search_fields = ("user__username", "user__nickname", "match__api_id")
+    list_select_related = ("match", "user")
+
+
+@admin.register(RandomMatchPause)
+class RandomMatchPauseAdmin(admin.ModelAdmin):
+    """Pauses that absences in a row put on students' random matching. The appeal: an operator
+    checks the student's matches (the absences list) and lifts the pause; who lifted it and when
+    stay on the row and in the admin's history."""
+
+    list_display = ("id", "user", "created_at", "until", "in_force", "lifted_at", "lifted_by")
+    list_filter = ("created_at", "until", ("lifted_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__username", "user__nickname")
+    list_select_related = ("user", "lifted_by")
+    actions = ["lift_pauses"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("in force"), boolean=True)
+    def in_force(self, obj: RandomMatchPause) -> bool:
+        return obj.is_active()
+
+    @admin.action(description=_("Lift the selected pauses"))
+    def lift_pauses(self, request, queryset):
+        lifted = 0
+        for pause in queryset:
+            if random_match_pause_lift(pause=pause, by=request.user):
+                lifted += 1
+                self.log_change(request, pause, [{"changed": {"fields": ["lifted_at"]}}])
+            else:
+                self.message_user(
+                    request,
+                    _("%(pause)s was not in force.") % {"pause": pause},
+                    level=messages.WARNING,
+                )
+        self.message_user(request, _("%(n)d pauses lifted.") % {"n": lifted})

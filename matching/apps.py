@@ -17,4 +17,9 @@ class MatchingConfig(AppConfig):
         ("me/activities/", "matching.views.matches.activity_history_page", "activities"),
         ("matches/<uuid:match_id>/", "matching.views.matches.match_detail", "match_detail"),
         ("matches/<uuid:match_id>/review/", "matching.views.matches.match_review", "match_review"),
+        (
+            "matches/<uuid:match_id>/meeting/",
+            "matching.views.meetings.match_meeting",
+            "match_meeting",
+        ),
     )

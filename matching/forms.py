@@ -70,3 +70,30 @@ class ReviewForm(forms.Form):
 
     def rows(self) -> list[tuple[MemberView, forms.BoundField]]:
         return [(target, self[f"score_{index}"]) for index, target in enumerate(self.targets)]
+
+
+class MeetingForm(forms.Form):
+    """ "Did you meet?": yes or no, and who did not come. The others are addressed by their place
+    in the members' order (`absent` values "0", "1" ...), like the review's fields, so the page
+    never carries a hidden author's identity."""
+
+    met = forms.TypedChoiceField(
+        label=_("만났나요?"),
+        choices=[("yes", _("네, 만났어요")), ("no", _("아니요, 못 만났어요"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    absent = forms.MultipleChoiceField(
+        label=_("오지 않은 사람"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, targets: list[MemberView], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.targets = targets
+        self.fields["absent"].choices = [
+            (str(index), target.label) for index, target in enumerate(targets)
+        ]
+
+    def absent_users(self) -> list:
+        """The users named absent, for the service; call after `is_valid()`."""
+        return [self.targets[int(index)].member.user for index in self.cleaned_data["absent"]]

@@ -370,3 +370,131 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.score_kind} {self.score:+d}"
+
+
+# --- "Did you meet?": meeting reports, absences and the pause they lead to ----------------------
+
+
+class MeetingCheck(models.Model):
+    """The match's members were asked whether they met: one row per match, written by the beat
+    task that asks (its unique match is what keeps the question to once)."""
+
+    match = models.OneToOneField(
+        Match, on_delete=models.CASCADE, related_name="meeting_check", verbose_name=_("match")
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting check")
+        verbose_name_plural = _("meeting checks")
+
+    def __str__(self) -> str:
+        return f"{self.match_id} asked {self.asked_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingReport(models.Model):
+    """One member's answer to "did you meet?": once per member and match."""
+
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, related_name="meeting_reports", verbose_name=_("match")
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="meeting_reports",
+        verbose_name=_("reporter"),
+    )
+    met = models.BooleanField(_("met"))
+    # The members the reporter says did not come (never the reporter).
+    absent_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported absent"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("meeting report")
+        verbose_name_plural = _("meeting reports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "reporter"], name="meeting_report_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reporter} on {self.match_id}: {'met' if self.met else 'not met'}"
+
+
+class MeetingAbsence(models.Model):
+    """A member of a match reported absent by another member: one row per member and match,
+    however many reported them (its unique pair keeps MATCH_ABSENT to once)."""
+
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, related_name="meeting_absences", verbose_name=_("match")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="meeting_absences",
+        verbose_name=_("user"),
+    )
+    # The first report that named them.
+    report = models.ForeignKey(
+        MeetingReport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting report"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("meeting absence")
+        verbose_name_plural = _("meeting absences")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "user"], name="meeting_absence_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} absent from {self.match_id}"
+
+
+class RandomMatchPause(models.Model):
+    """Random matching stopped for a student after absences in a row, until `until`, unless an
+    operator lifts it earlier (the appeal: `lifted_at`, `lifted_by`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="random_match_pauses",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    until = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+
+    class Meta:
+        verbose_name = _("random matching pause")
+        verbose_name_plural = _("random matching pauses")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "until"], name="rm_pause_user_until"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} paused until {self.until:%Y-%m-%d %H:%M}"
+
+    def is_active(self, now=None) -> bool:
+        return self.lifted_at is None and self.until > (now or timezone.now())

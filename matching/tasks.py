@@ -7,6 +7,7 @@ if a second worker is started by mistake.
 
 from celery import shared_task
 
+from matching.services.meetings import meeting_check_ask_due
 from matching.services.random import matchmaking_run
 
 
@@ -19,3 +20,9 @@ from matching.services.random import matchmaking_run
 )
 def matchmaking_run_task() -> dict:
     return matchmaking_run().as_dict()
+
+
+@shared_task(ignore_result=True)
+def meeting_check_due_task() -> int:
+    """Beat: ask the members of matches whose meeting is some hours past whether they met."""
+    return meeting_check_ask_due()

@@ -62,6 +62,13 @@ class AlarmType(models.TextChoices):
         "RANDOM_MATCH_EXPIRED",
         _("랜덤 매칭 상대를 찾지 못했어요. 다시 신청해 보세요!"),
     )
+    # Beyond the original: "did you meet?" (docs/matching.md).
+    MEETING_CHECK = "MEETING_CHECK", _("만남은 어땠나요? 만났는지 알려 주세요!")
+    MATCH_ABSENT = "MATCH_ABSENT", _("매칭에 나오지 않았다고 알려졌어요.")
+    RANDOM_MATCH_PAUSED = (
+        "RANDOM_MATCH_PAUSED",
+        _("불참이 세 번 이어져 랜덤 매칭이 일주일 동안 멈췄어요."),
+    )
 
 
 class ConditionKind(models.TextChoices):

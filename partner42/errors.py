@@ -69,6 +69,8 @@ class ErrorCode(Enum):
     )
     # Beyond the original: the student paused random matching (their preferences) until a date.
     RANDOM_MATCH_SNOOZED = ("RM004", 409, _("랜덤 매칭을 쉬는 중입니다."))
+    # Beyond the original: three absences in a row paused random matching (docs/matching.md).
+    RANDOM_MATCH_PAUSED = ("RM005", 409, _("불참이 이어져 랜덤 매칭이 멈춘 상태입니다."))
     NOT_OPINION_AUTHOR = ("OP001", 403, _("의견의 작성자가 아닙니다."))
     ALREADY_REVIEWED = ("MCH001", 409, _("이미 리뷰를 작성한 매칭입니다."))
     NOT_MATCH_MEMBER = ("MCH002", 403, _("참여하지않은 매칭입니다."))
@@ -81,6 +83,15 @@ class ErrorCode(Enum):
     REVIEW_NOT_OPEN = ("MCH005", 409, _("아직 리뷰를 작성할 수 없는 매칭입니다."))
     # Beyond the original: a canceled match takes no restaurant pin.
     MATCH_CANCELED = ("MCH006", 409, _("취소된 매칭입니다."))
+    # Beyond the original: "did you meet?" (docs/matching.md).
+    MEETING_ALREADY_REPORTED = ("MCH010", 409, _("이미 만남 여부를 알려 준 매칭입니다."))
+    MEETING_REPORT_NOT_OPEN = ("MCH007", 409, _("지금은 만남 여부를 알릴 수 없는 매칭입니다."))
+    MEETING_ABSENT_NOT_MEMBER = (
+        "MCH008",
+        400,
+        _("매칭에 참여하지 않은 멤버가 불참자에 포함되어 있습니다."),
+    )
+    MEETING_ABSENT_SELF = ("MCH009", 400, _("자기 자신을 불참자로 알릴 수 없습니다."))
 
     @property
     def code(self) -> str:

@@ -251,6 +251,12 @@ CELERY_BEAT_SCHEDULE = {
         # A tick nobody consumed within its period is dropped: the next one does the same job.
         "options": {"expires": 10},
     },
+    # Asks the members of matches whose meeting is some hours past whether they met (once).
+    "meeting-check": {
+        "task": "matching.tasks.meeting_check_due_task",
+        "schedule": 600.0,
+        "options": {"expires": 600},
+    },
 }
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -460,6 +466,20 @@ STORAGES = {
 
 # --- Product knobs --------------------------------------------------------------------------
 REVIEW_DELAY_MINUTES = env.int("REVIEW_DELAY_MINUTES", default=30)
+# "Did you meet?" (docs/matching.md): members are asked this many hours after the meeting, may
+# answer for this many days after it; this many absences in a row pause random matching for
+# MEETING_PAUSE_DAYS. SITE_URL (scheme and host) makes the link in the Slack question absolute.
+MEETING_CHECK_DELAY_HOURS = env.int("MEETING_CHECK_DELAY_HOURS", default=3)
+MEETING_REPORT_DAYS = env.int("MEETING_REPORT_DAYS", default=7)
+MEETING_ABSENCES_TO_PAUSE = env.int("MEETING_ABSENCES_TO_PAUSE", default=3)
+MEETING_PAUSE_DAYS = env.int("MEETING_PAUSE_DAYS", default=7)
+SITE_URL = env("SITE_URL", default="").rstrip("/")
+if SITE_URL and (
+    urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).hostname
+):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http(s) URL such as https://partner42.example.org, not {SITE_URL!r}"
+    )
 MATCH_SIZE = env.int("MATCH_SIZE", default=2)
 RANDOM_MATCH_TTL_MINUTES = env.int("RANDOM_MATCH_TTL_MINUTES", default=30)
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")

@@ -35,6 +35,7 @@ API_SCOPES = {
     "rooms-api:article-participate-cancel": PARTICIPATION,
     "matching-api:random-match-create": RANDOM_MATCH,
     "matching-api:match-review": REVIEW,
+    "matching-api:match-meeting": REVIEW,
 }
 
 

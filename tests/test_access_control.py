@@ -304,6 +304,29 @@ def _preferences_form(w) -> dict:
 REVIEW_PAGE = {"score_0": "MATCH_REVIEW_5", "confirm": "1"}
 
 
+def meeting_reported(w, user):
+    from matching.models import MeetingReport
+
+    return MeetingReport.objects.filter(match=w.match, reporter=user).exists()
+
+
+def _meeting_over(w) -> None:
+    # The world's match meets tomorrow: "did you meet?" opens once its meeting is over.
+    Room.objects.filter(pk=w.match.room_id).update(
+        date=room_services.room_today() - timedelta(days=1)
+    )
+
+
+def meeting_page(w):
+    _meeting_over(w)
+    return {"met": "no", "absent": ["0"]}
+
+
+def meeting_body(w):
+    _meeting_over(w)
+    return {"met": True}
+
+
 def review_body(w):
     return {
         "matchId": str(w.match.api_id),
@@ -739,6 +762,20 @@ TABLE: list[Row] = [
         effect=reviewed,
         by=("member", "owner"),
     ),
+    row(
+        "mypage:match_meeting",
+        "POST",
+        302,
+        403,
+        302,
+        302,
+        302,
+        kwargs=match_id,
+        data=meeting_page,
+        # The operator may read the match but is no member: refused with a message (MCH002).
+        effect=meeting_reported,
+        by=("member", "owner"),
+    ),
     # ---- matching: API ----
     row(
         "matching-api:random-match-create",
@@ -859,6 +896,21 @@ TABLE: list[Row] = [
         by=("member", "owner"),
     ),
     row("matching-api:match-restaurant", "DELETE", 401, 403, 200, 200, 403, kwargs=api_match_id),
+    # An answer is a member's own: operators neither read nor give it.
+    row("matching-api:match-meeting", "GET", 401, 403, 200, 200, 403, kwargs=api_match_id),
+    row(
+        "matching-api:match-meeting",
+        "POST",
+        401,
+        403,
+        200,
+        200,
+        403,
+        kwargs=api_match_id,
+        data=meeting_body,
+        effect=meeting_reported,
+        by=("member", "owner"),
+    ),
     row("matching-api:activity-history", "GET", 401, 200, 200, 200, 200),
     row("matching-api:activity-score", "GET", 401, 200, 200, 200, 200),
     row("matching-api:activity-score-categories", "GET", 401, 200, 200, 200, 200),

@@ -89,6 +89,9 @@ ALARM_SWITCH_LABELS = {
     AlarmType.COMMENT_ON_MY_COMMENT: _("내 댓글에 답글이 달렸을 때"),
     AlarmType.COMMENT_ON_MY_POST: _("내 방에 댓글이 달렸을 때"),
     AlarmType.RANDOM_MATCH_EXPIRED: _("랜덤 매칭 상대를 찾지 못했을 때"),
+    AlarmType.MEETING_CHECK: _("만났는지 물어볼 때"),
+    AlarmType.MATCH_ABSENT: _("매칭에 나오지 않았다고 알려졌을 때"),
+    AlarmType.RANDOM_MATCH_PAUSED: _("불참으로 랜덤 매칭이 멈췄을 때"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching.api import blocks, matches, random, reviews, suggestions
+from matching.api import blocks, matches, meetings, random, reviews, suggestions
 
 app_name = "matching-api"
 urlpatterns = [
@@ -26,6 +26,9 @@ urlpatterns = [
         "matches/<str:match_id>/restaurant",
         suggestions.MatchRestaurantPinApi.as_view(),
         name="match-restaurant",
+    ),
+    path(
+        "matches/<str:match_id>/meeting", meetings.MatchMeetingApi.as_view(), name="match-meeting"
     ),
     path("activities", reviews.ActivityHistoryApi.as_view(), name="activity-history"),
     path("activities/score", reviews.ActivityScoreApi.as_view(), name="activity-score"),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -26,7 +26,9 @@ from matching.models import (
     MatchMember,
     RandomMatchRequest,
 )
+from matching.selectors.meetings import random_match_paused_users
 from matching.services.matches import match_create
+from matching.services.meetings import random_match_check_not_paused
 from partner42.celery import enqueue
 from partner42.choices import (
     CONDITION_ENUMS,
@@ -125,6 +127,8 @@ def random_match_request_create(
         places, options = random_match_conditions_split(category=category, conditions=conditions)
     places, options = _clean_conditions(category, places, options)
     _check_not_snoozed(user=user, now=now)
+    # RM005: absences in a row paused random matching (matching.services.meetings).
+    random_match_check_not_paused(user=user, now=now)
     # A request past its time but not yet expired by beat still holds the waiting key.
     random_match_expire_due(now=now, user=user)
     try:
@@ -336,6 +340,10 @@ def _matchmaking_pass(
     waiting = RandomMatchRequest.objects.filter(
         category=category, status=Status.WAITING, expires_at__gt=now
     ).exclude(user__random_snooze_until__gt=seoul_today(now))
+    # Nor is one whom absences in a row paused (docs/matching.md, "Did you meet?").
+    waiting = waiting.exclude(
+        Exists(random_match_paused_users(now=now).filter(user_id=OuterRef("user_id")))
+    )
     candidates = [
         Candidate(
             request_id=pk,

@@ -19,6 +19,7 @@ from matching.selectors.reviews import (
     activity_history,
 )
 from matching.services.reviews import match_review_create
+from matching.views.meetings import meeting_context
 from matching.views.suggestions import match_suggestions_context
 from partner42.choices import ContentCategory
 from partner42.errors import ApplicationError
@@ -129,6 +130,7 @@ def _match_detail(
         "review_form": form,
         "blocked_ids": blocked_user_ids(blocker=request.user) if view.is_member else set(),
         **match_suggestions_context(view),
+        **meeting_context(view, now=now),
         **(page or {}),
     }
     return render(request, "matching/match_detail.html", context, status=status)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import seoul_today, user_random_snoozed_until
 from matching.forms import CategoryForm, RandomMatchForm
 from matching.selectors.matches import match_get_for_member
+from matching.selectors.meetings import random_match_pause_active
 from matching.selectors.random import (
     random_match_last_category,
     random_match_request_get,
@@ -94,6 +95,8 @@ def random_match(request):
         "poll_seconds": POLL_SECONDS,
         # A pause of random matching (the student's settings): shown with how to end it.
         "snoozed_until": user_random_snoozed_until(user=request.user, today=seoul_today(now)),
+        # Absences in a row paused random matching: until when, and where to appeal.
+        "pause": random_match_pause_active(user=request.user, now=now),
     }
     if waiting is not None:
         context.update(_waiting_context(request.user, waiting, now))
