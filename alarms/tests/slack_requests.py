@@ -53,7 +53,7 @@ def command_body(user_id: str, text: str, **fields) -> bytes:
         "command": "/42partner",
         "text": text,
         "response_url": "https://hooks.slack.com/commands/T0001/1/abc",
-        "trigger_id": "1.2.3",
+        "trigger_id": uuid.uuid4().hex,  # Slack's differs at each request
         **fields,
     }
     return urlencode(form).encode()
@@ -69,7 +69,7 @@ def actions_payload(user_id: str, response_url: str, *actions: dict, **fields) -
         "user": {"id": user_id, "username": "someone", "team_id": "T0001"},
         "team": {"id": "T0001", "domain": "42seoul"},
         "api_app_id": "A0001",
-        "trigger_id": "1.2.3",
+        "trigger_id": uuid.uuid4().hex,
         "response_url": response_url,
         "actions": list(actions),
         **fields,

@@ -133,3 +133,8 @@ def test_it_answers_only_posts(client, slack_app, path):
 def test_it_is_not_fooled_by_the_secret_of_another_app(client, linked, settings):
     settings.SLACK_SIGNING_SECRET = SECRET + "-rotated"
     assert send_command(client, linked, "help").status_code == 401
+
+
+def test_it_refuses_a_body_it_cannot_verify(client, linked):
+    # Slack signs UTF-8 text; bytes that are not cannot carry a valid signature.
+    assert signed_post(client, COMMANDS, b"user_id=U1&text=\xff\xfe").status_code == 401
