@@ -7,12 +7,12 @@ import pytest
 
 from accounts.services import user_preferences_update
 from accounts.tests.factories import UserFactory
+from alarms.tests.slack_requests import send_command, slack_user_id
 from matching.models import RandomMatchRequest
 from matching.tests.factories import RandomMatchRequestFactory
 from partner42.choices import ContentCategory, Place
 from rooms import services as room_services
 from rooms.tests.factories import RoomFactory
-from alarms.tests.slack_requests import send_command, slack_user_id
 
 Status = RandomMatchRequest.Status
 
@@ -46,7 +46,8 @@ def _waiting(user):
 def test_it_does_nothing_for_a_slack_user_unknown_to_slack(client, slack_app, alice):
     text = _say(client, slack_user_id(), "meal")
 
-    assert "내 페이지" in text and "이메일" in text
+    assert "내 페이지" in text
+    assert "이메일" in text
     assert "https://partner42.test/me/" in text
     assert RandomMatchRequest.objects.count() == 0
 
@@ -90,9 +91,7 @@ def test_it_matches_the_email_whatever_its_case(client, slack_app, alice):
     assert _waiting(alice) == [(ContentCategory.MEAL, [])]
 
 
-def test_it_asks_slack_once_then_reads_our_side_at_every_request(
-    client, linked, alice, slack_app
-):
+def test_it_asks_slack_once_then_reads_our_side_at_every_request(client, linked, alice, slack_app):
     _say(client, linked, "help")
     _say(client, linked, "help")
     assert len(slack_app.calls_to("users.info")) == 1
@@ -128,7 +127,8 @@ def test_it_asks_for_a_random_meal_anywhere(client, linked, alice):
     text = _say(client, linked, "meal")
 
     assert _waiting(alice) == [(ContentCategory.MEAL, [])]
-    assert "식사 랜덤 매칭을 신청했어요" in text and "어디든" in text
+    assert "식사 랜덤 매칭을 신청했어요" in text
+    assert "어디든" in text
     assert "https://partner42.test/random/?category=MEAL" in text
 
 
@@ -151,7 +151,8 @@ def test_it_refuses_an_unknown_place_and_does_nothing(client, linked, alice):
     text = _say(client, linked, "meal <!channel> busan")
 
     assert "알 수 없는 장소" in text
-    assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+    assert "&lt;!channel&gt;" in text
+    assert "<!channel>" not in text
     assert RandomMatchRequest.objects.count() == 0
 
 
@@ -168,7 +169,8 @@ def test_it_says_the_snooze_and_does_nothing(client, linked, alice):
 
     text = _say(client, linked, "study")
 
-    assert "랜덤 매칭을 쉬는 중이에요" in text and until.isoformat() in text
+    assert "랜덤 매칭을 쉬는 중이에요" in text
+    assert until.isoformat() in text
     assert RandomMatchRequest.objects.count() == 0
 
 
@@ -283,7 +285,8 @@ def test_it_shows_ten_rooms_and_a_link_to_all(client, linked, alice):
 @pytest.mark.parametrize("words", ["", "help", "도움말", "  HELP  "])
 def test_it_shows_the_usage(client, linked, words):
     text = _say(client, linked, words)
-    assert "/42partner meal" in text and "/42partner cancel" in text
+    assert "/42partner meal" in text
+    assert "/42partner cancel" in text
 
 
 @pytest.mark.parametrize("words", ["dance", "x" * 300, "🍜", "meal\x00"])
@@ -327,4 +330,5 @@ def test_it_acts_for_the_linked_student_only(client, slack_app, alice, bob):
     _say(client, user_id, "meal")
 
     assert _waiting(other) == [(ContentCategory.MEAL, [])]
-    assert _waiting(alice) == [] and _waiting(bob) == []
+    assert _waiting(alice) == []
+    assert _waiting(bob) == []
