@@ -332,3 +332,11 @@ def test_it_acts_for_the_linked_student_only(client, slack_app, alice, bob):
     assert _waiting(other) == [(ContentCategory.MEAL, [])]
     assert _waiting(alice) == []
     assert _waiting(bob) == []
+
+
+def test_it_answers_in_the_students_language(client, linked, alice):
+    alice.language = "en"
+    alice.save()
+
+    assert "ask for a random meal match" in _say(client, linked, "help")
+    assert "Unknown command" in _say(client, linked, "dance")

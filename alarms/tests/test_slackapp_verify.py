@@ -138,3 +138,31 @@ def test_it_is_not_fooled_by_the_secret_of_another_app(client, linked, settings)
 def test_it_refuses_a_body_it_cannot_verify(client, linked):
     # Slack signs UTF-8 text; bytes that are not cannot carry a valid signature.
     assert signed_post(client, COMMANDS, b"user_id=U1&text=\xff\xfe").status_code == 401
+
+
+def test_it_refuses_when_the_cache_cannot_tell_a_replay(client, linked, monkeypatch, caplog):
+    from alarms.slackapp import verify
+
+    # The fail-open Redis cache answers None to a write it could not make.
+    monkeypatch.setattr(verify.cache, "add", lambda *args, **kwargs: None)
+
+    response = send_command(client, linked, "help")
+
+    assert response.status_code == 503
+    assert "cannot tell a replay" in caplog.text
+
+
+def test_it_lets_one_of_two_simultaneous_copies_through(client, slack_app, settings):
+    """The same signed request sent twice at once: Redis's SET NX lets exactly one pass."""
+    from django.test import Client
+
+    from tests.helpers import run_together
+
+    body = command_body(slack_user_id(), "help")  # nobody of ours: no database row needed
+    now = int(time.time())
+
+    statuses = run_together(
+        [lambda: signed_post(Client(), COMMANDS, body, timestamp=now).status_code] * 4
+    )
+
+    assert sorted(statuses) == [200, 401, 401, 401]
