@@ -77,7 +77,8 @@ class ActionContext:
 
 
 def register_action(action_id: str) -> Callable[[Handler], Handler]:
-    """Decorator: `handler(ctx) -> reply text | None` answers presses of `action_id`."""
+    """Decorator: `handler(ctx) -> reply text | None` answers presses of `action_id`, and of
+    `action_id:<anything>` (several buttons of one kind in one block)."""
 
     def decorator(handler: Handler) -> Handler:
         if action_id in _REGISTRY and _REGISTRY[action_id] is not handler:
@@ -96,6 +97,12 @@ def _string(value: Any, what: str, *, limit: int = 2000) -> str:
     if not isinstance(value, str) or len(value) > limit:
         raise PayloadError(f"{what} is not a string")
     return value
+
+
+def _selected(action: dict[str, Any]) -> Any:
+    """The value of a select menu's choice (buttons carry `value` instead)."""
+    option = action.get("selected_option")
+    return option.get("value") if isinstance(option, dict) else None
 
 
 def block_actions_parse(payload: Any) -> tuple[str, str, list[Action]]:
@@ -122,7 +129,7 @@ def block_actions_parse(payload: Any) -> tuple[str, str, list[Action]]:
             Action(
                 action_id=_string(action.get("action_id"), "action_id", limit=255),
                 block_id=_string(action.get("block_id") or "", "block_id", limit=255),
-                value=_string(action.get("value") or "", "value"),
+                value=_string(action.get("value") or _selected(action) or "", "value"),
             )
         )
     return slack_user_id, response_url, parsed
@@ -134,7 +141,11 @@ def slack_actions_run(
     """Run each action's handler; the texts to reply (ephemeral), in order."""
     replies = []
     for action in actions:
-        handler = _REGISTRY.get(action.action_id)
+        # "pin_restaurant:3" goes to "pin_restaurant": Slack wants action ids unique within a
+        # block, so several buttons of one kind differ after a colon.
+        handler = _REGISTRY.get(action.action_id) or _REGISTRY.get(
+            action.action_id.partition(":")[0]
+        )
         if handler is None:
             logger.info("Slack action %r is not supported", action.action_id)
             replies.append(gettext("이 버튼은 아직 지원하지 않아요."))

@@ -244,3 +244,29 @@ def test_it_refuses_a_json_body_instead_of_a_form_with_400(client, slack_app, li
     body = json.dumps(actions_payload(linked, hook, action(OPEN_MATCH))).encode()
     response = signed_post(client, INTERACTIONS, body, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_it_sends_several_buttons_of_one_kind_to_one_handler(
+    client, linked, hook, slack_app, pressed
+):
+    calls, answers = pressed
+    answers.extend([lambda ctx: f"고정: {ctx.value}"])
+
+    _press(client, linked, hook, action("test_press:7", value="7"))
+
+    assert [ctx.action.action_id for ctx in calls] == ["test_press:7"]
+    assert _replies(slack_app) == ["고정: 7"]
+
+
+def test_it_reads_the_choice_of_a_select_menu(client, linked, hook, slack_app, pressed):
+    calls, _answers = pressed
+    select = {
+        "type": "static_select",
+        "action_id": "test_press",
+        "block_id": "",
+        "selected_option": {"text": {"type": "plain_text", "text": "김밥"}, "value": "12"},
+    }
+
+    _press(client, linked, hook, select)
+
+    assert calls[0].value == "12"
