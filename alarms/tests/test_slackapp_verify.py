@@ -166,3 +166,28 @@ def test_it_lets_one_of_two_simultaneous_copies_through(client, slack_app, setti
     )
 
     assert sorted(statuses) == [200, 401, 401, 401]
+
+
+@pytest.mark.parametrize("who", ["alice", "operator"])
+@pytest.mark.parametrize("path", [COMMANDS, INTERACTIONS])
+def test_it_gives_a_logged_in_session_nothing_without_slacks_signature(
+    client, slack_app, alice, operator, who, path
+):
+    """The Slack endpoints are not session routes (tests/test_access_control.py exempts them):
+    a student's or an operator's session with a CSRF-free POST does nothing."""
+    from matching.models import RandomMatchRequest
+
+    client.force_login(alice if who == "alice" else operator)
+    slack_app.users[alice.email] = linked_id = slack_user_id()
+    body = (
+        command_body(linked_id, "meal")
+        if path == COMMANDS
+        else interaction_body(actions_payload(linked_id, slack_app.hooks_url, action("x")))
+    )
+
+    response = signed_post(client, path, body, sign=False)
+
+    assert response.status_code == 401
+    assert RandomMatchRequest.objects.count() == 0
+    assert slack_app.calls == []
+    assert slack_app.hooks == []
