@@ -57,13 +57,13 @@ class ActionContext:
 
     @property
     def match_api_id(self) -> str | None:
-        """The match whose notice carries the button (its actions block's block_id)."""
+        """The match whose notice carries the button: its actions block's block_id is
+        `match:<api id>`, or `match:<api id>:<anything>` for a further block of the message
+        (Slack wants block ids unique within a message)."""
         block_id = self.action.block_id
-        return (
-            block_id.removeprefix(MATCH_BLOCK_PREFIX)
-            if block_id.startswith(MATCH_BLOCK_PREFIX)
-            else None
-        )
+        if not block_id.startswith(MATCH_BLOCK_PREFIX):
+            return None
+        return block_id.removeprefix(MATCH_BLOCK_PREFIX).partition(":")[0]
 
     def match_for_member(self):
         """The match of the button, if the student is one of its members (else an error)."""

@@ -270,3 +270,14 @@ def test_it_reads_the_choice_of_a_select_menu(client, linked, hook, slack_app, p
     _press(client, linked, hook, select)
 
     assert calls[0].value == "12"
+
+
+def test_it_reads_the_match_of_a_further_block_of_the_notice(
+    client, linked, hook, slack_app, match, pressed
+):
+    calls, _answers = pressed
+    block = f"{MATCH_BLOCK_PREFIX}{match.api_id}:restaurants"
+
+    _press(client, linked, hook, action("test_press", block_id=block))
+
+    assert calls[0].match_api_id == str(match.api_id)
