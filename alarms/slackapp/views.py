@@ -87,9 +87,9 @@ def slack_interactions(request: HttpRequest) -> HttpResponse:
         return _error(_REFUSALS[verdict])
     try:
         payload = json.loads(_form(request).get("payload", ""))
-    except (PayloadError, ValueError):
+    except (PayloadError, ValueError, RecursionError):  # RecursionError: "[[[[…" nested deep
         return _error(ErrorCode.MALFORMED_JSON)
-    if not isinstance(payload, dict):
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         return _error(ErrorCode.MALFORMED_JSON)
     if payload.get("type") != "block_actions":
         # Shortcuts, modals ...: none of ours. Acknowledged, nothing done.

@@ -191,6 +191,9 @@ def test_it_refuses_a_second_handler_for_an_action():
         '"block_actions"',
         "42",
         "null",
+        "{}",
+        json.dumps({"type": 1, "user": {"id": "U1"}}),
+        "[" * 10_000 + "]" * 10_000,  # deeper than the JSON parser goes
         json.dumps({"type": "block_actions", "user": "U1", "actions": []}),
         json.dumps({"type": "block_actions", "user": {"id": 7}, "actions": []}),
         json.dumps({"type": "block_actions", "user": {"id": ""}, "actions": [{}]}),
