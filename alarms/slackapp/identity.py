@@ -66,7 +66,10 @@ def slack_identity_resolve(*, slack_user_id: str) -> SlackIdentity:
     email = slack_user_email(slack_user_id)
     user = None
     if email:
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        # Two accounts whose addresses differ only in case (the unique index of a case-blind
+        # collation prevents it on MariaDB): neither is meant, so nobody is.
+        found = list(User.objects.filter(email__iexact=email, is_active=True)[:2])
+        user = found[0] if len(found) == 1 else None
     if user is None:
         logger.info("Slack user %s has no student with that confirmed email", slack_user_id)
     return SlackIdentity(slack_user_id=slack_user_id, user=user)
