@@ -18,3 +18,11 @@ class MatchingConfig(AppConfig):
         ("matches/<uuid:match_id>/", "matching.views.matches.match_detail", "match_detail"),
         ("matches/<uuid:match_id>/review/", "matching.views.matches.match_review", "match_review"),
     )
+    # What this app answers on Slack (alarms.slackapp.registry): `/42partner <word>` and the
+    # buttons of the match notice, by dotted path (alarms never imports matching).
+    slack_commands = {
+        **dict.fromkeys(("meal", "식사", "밥"), "matching.views.slack.command_meal"),
+        **dict.fromkeys(("study", "공부"), "matching.views.slack.command_study"),
+        **dict.fromkeys(("cancel", "취소"), "matching.views.slack.command_cancel"),
+    }
+    slack_actions: dict[str, str] = {}

@@ -9,10 +9,11 @@ rarely changes); our side is read at every request, so a changed or removed emai
 import logging
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.core.cache import cache
 from slack_sdk.errors import SlackApiError
 
-from accounts.models import User
 from alarms.slack import slack_client
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class SlackLookupError(Exception):
 @dataclass(frozen=True)
 class SlackIdentity:
     slack_user_id: str
-    user: User | None  # None: no student of ours with that confirmed email
+    user: AbstractUser | None  # None: no student of ours with that confirmed email
 
 
 def slack_user_email(slack_user_id: str) -> str:
@@ -68,7 +69,7 @@ def slack_identity_resolve(*, slack_user_id: str) -> SlackIdentity:
     if email:
         # Two accounts whose addresses differ only in case (the unique index of a case-blind
         # collation prevents it on MariaDB): neither is meant, so nobody is.
-        found = list(User.objects.filter(email__iexact=email, is_active=True)[:2])
+        found = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
         user = found[0] if len(found) == 1 else None
     if user is None:
         logger.info("Slack user %s has no student with that confirmed email", slack_user_id)

@@ -1,31 +1,27 @@
 """Button presses (`block_actions` payloads) through an action registry.
 
-A handler is registered for one `action_id` and gets an `ActionContext` (the student, the action,
-the match the message is about); it returns the text of an ephemeral reply, or None for none.
-An `ApplicationError` it raises becomes an ephemeral reply with the error's message. Slack ignores
-the HTTP answer to a button press, so replies go to the payload's `response_url` after the 200
-(`tasks.slack_response_task`).
+A handler answers one `action_id` (and `action_id:<anything>`, for several buttons of one kind in
+a block). It gets an `ActionContext` (the student, the action, the match the message is about)
+and returns the text of an ephemeral reply, or None for none; an `ApplicationError` it raises is
+answered with its message. Slack ignores the HTTP answer to a button press, so replies go to the
+payload's `response_url` after the 200 (`tasks.slack_response_task`).
 
-Adding a button (see docs/alarms.md, "Slack both ways"):
-
-    @register_action("meeting_met_yes")
-    def _met_yes(ctx: ActionContext) -> str | None:
-        match = ctx.match_for_member()          # 404/403 as ApplicationError -> ephemeral
-        meeting_record(match=match, user=ctx.user, met=True)
-        return gettext("기록했어요. 고마워요!")
+Handlers come from `register_action` (alarms' own: `open_match`) and from the `slack_actions` of
+the apps' AppConfig (`registry`): the apps above alarms give theirs by dotted path, e.g.
+`matching/views/slack.py`. See docs/alarms.md, "Slack both ways".
 """
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AbstractUser
 from django.utils.translation import gettext
 
-from accounts.models import User
 from alarms.slackapp.blocks import MATCH_BLOCK_PREFIX, OPEN_MATCH
-from partner42.errors import ApplicationError, NotFoundError
+from alarms.slackapp.registry import app_actions, resolve
+from partner42.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +42,7 @@ class Action:
 
 @dataclass(frozen=True)
 class ActionContext:
-    user: User
+    user: AbstractUser
     slack_user_id: str
     action: Action
     payload: dict[str, Any] = field(repr=False, default_factory=dict)
@@ -65,16 +61,6 @@ class ActionContext:
             return None
         return block_id.removeprefix(MATCH_BLOCK_PREFIX).partition(":")[0]
 
-    def match_for_member(self):
-        """The match of the button, if the student is one of its members (else an error)."""
-        from matching.selectors.matches import match_get_for_member
-
-        try:
-            api_id = uuid.UUID(self.match_api_id or "")
-        except ValueError as exc:
-            raise NotFoundError() from exc
-        return match_get_for_member(user=self.user, api_id=api_id)
-
 
 def register_action(action_id: str) -> Callable[[Handler], Handler]:
     """Decorator: `handler(ctx) -> reply text | None` answers presses of `action_id`, and of
@@ -89,8 +75,17 @@ def register_action(action_id: str) -> Callable[[Handler], Handler]:
     return decorator
 
 
+def handler_for(action_id: str) -> Handler | None:
+    """The handler of `action_id`, or of its kind (before a colon); None if nobody answers it."""
+    for key in (action_id, action_id.partition(":")[0]):
+        handler = _REGISTRY.get(key) or resolve(app_actions().get(key))
+        if handler is not None:
+            return handler
+    return None
+
+
 def registered_actions() -> set[str]:
-    return set(_REGISTRY)
+    return set(_REGISTRY) | set(app_actions())
 
 
 def _string(value: Any, what: str, *, limit: int = 2000) -> str:
@@ -136,16 +131,14 @@ def block_actions_parse(payload: Any) -> tuple[str, str, list[Action]]:
 
 
 def slack_actions_run(
-    *, user: User, slack_user_id: str, actions: list[Action], payload: dict[str, Any]
+    *, user: AbstractUser, slack_user_id: str, actions: list[Action], payload: dict[str, Any]
 ) -> list[str]:
     """Run each action's handler; the texts to reply (ephemeral), in order."""
     replies = []
     for action in actions:
         # "pin_restaurant:3" goes to "pin_restaurant": Slack wants action ids unique within a
         # block, so several buttons of one kind differ after a colon.
-        handler = _REGISTRY.get(action.action_id) or _REGISTRY.get(
-            action.action_id.partition(":")[0]
-        )
+        handler = handler_for(action.action_id)
         if handler is None:
             logger.info("Slack action %r is not supported", action.action_id)
             replies.append(gettext("이 버튼은 아직 지원하지 않아요."))

@@ -192,12 +192,12 @@ def test_it_spends_the_students_random_match_budget(client, linked, alice, setti
 
 
 def test_it_never_answers_500_when_a_service_fails(client, linked, monkeypatch, caplog):
-    from alarms.slackapp import commands
+    from matching.views import slack
 
     def broken(**kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(commands, "random_match_request_create", broken)
+    monkeypatch.setattr(slack, "random_match_request_create", broken)
     with caplog.at_level(logging.ERROR, logger="alarms.slackapp.commands"):
         text = _say(client, linked, "meal")
 

@@ -17,6 +17,7 @@ from alarms.tests.slack_requests import (
 )
 from matching.models import Match
 from matching.selectors.matches import NotMatchMemberError
+from matching.views.slack import action_match
 from rooms import services as room_services
 from rooms.tests.factories import RoomFactory
 
@@ -90,7 +91,7 @@ def test_it_gives_a_handler_the_student_the_match_and_the_value(
     client, linked, hook, slack_app, alice, match, pressed
 ):
     calls, answers = pressed
-    answers.append(lambda ctx: f"골랐어요: {ctx.value} / {ctx.match_for_member().pk}")
+    answers.append(lambda ctx: f"골랐어요: {ctx.value} / {action_match(ctx).pk}")
     block = f"{MATCH_BLOCK_PREFIX}{match.api_id}"
 
     _press(client, linked, hook, action("test_press", value="42", block_id=block))
@@ -106,7 +107,7 @@ def test_it_refuses_the_match_of_a_button_to_a_non_member(
     client, slack_app, hook, charlie, match, pressed
 ):
     _calls, answers = pressed
-    answers.append(lambda ctx: ctx.match_for_member())
+    answers.append(lambda ctx: action_match(ctx))
     user_id = slack_user_id()
     slack_app.users[charlie.email] = user_id
 
@@ -121,7 +122,7 @@ def test_it_says_not_found_for_a_button_without_a_readable_match(
     client, linked, hook, slack_app, pressed, block_id
 ):
     _calls, answers = pressed
-    answers.append(lambda ctx: ctx.match_for_member())
+    answers.append(lambda ctx: action_match(ctx))
 
     _press(client, linked, hook, action("test_press", block_id=block_id))
 

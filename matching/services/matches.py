@@ -133,6 +133,6 @@ def _slack_match_notice(*, emails: list[str], summary: str, match_id: str | None
     try:
         from alarms.tasks import slack_match_notice_task
 
-        slack_match_notice_task.delay(emails, summary, match_id)
+        slack_match_notice_task.delay(emails, summary, match_id=match_id)
     except Exception:
         logger.exception("Could not enqueue the Slack notice of a match")
