@@ -114,3 +114,14 @@ def test_a_meal_asked_from_slack_matches_and_posts_the_notice_with_its_buttons(
     assert set(match.members.values_list("user__username", flat=True)) == {"alice", "bob"}
     [_section, actions] = _posted(slack_app)["blocks"]
     assert actions["elements"][0]["value"] == str(match.api_id)
+
+
+def test_it_posts_the_buttons_the_caller_gives_after_see_the_match(slack_app, members):
+    from alarms.slackapp.blocks import button
+
+    extra = [button(text="김밥천국", action_id="pin_restaurant:3", value="3")]
+
+    slack_match_notice_task.delay(members, TEXT, match_id=MATCH_ID, buttons=extra).get()
+
+    [_section, actions] = _posted(slack_app)["blocks"]
+    assert [e["action_id"] for e in actions["elements"]] == ["open_match", "pin_restaurant:3"]
