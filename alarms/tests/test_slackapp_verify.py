@@ -191,3 +191,22 @@ def test_it_gives_a_logged_in_session_nothing_without_slacks_signature(
     assert RandomMatchRequest.objects.count() == 0
     assert slack_app.calls == []
     assert slack_app.hooks == []
+
+
+def test_it_answers_slacks_certificate_check_and_does_nothing(client, slack_app):
+    body = b"ssl_check=1&token=deprecated-verification-token"
+
+    response = signed_post(client, COMMANDS, body, sign=False)
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert slack_app.calls == []
+
+
+def test_it_runs_no_command_dressed_as_a_certificate_check(client, linked):
+    from matching.models import RandomMatchRequest
+
+    body = command_body(linked, "meal") + b"&ssl_check=1"
+
+    assert signed_post(client, COMMANDS, body, sign=False).status_code == 401
+    assert RandomMatchRequest.objects.count() == 0
