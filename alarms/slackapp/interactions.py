@@ -84,10 +84,6 @@ def handler_for(action_id: str) -> Handler | None:
     return None
 
 
-def registered_actions() -> set[str]:
-    return set(_REGISTRY) | set(app_actions())
-
-
 def _string(value: Any, what: str, *, limit: int = 2000) -> str:
     if not isinstance(value, str) or len(value) > limit:
         raise PayloadError(f"{what} is not a string")

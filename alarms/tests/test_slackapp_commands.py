@@ -340,3 +340,12 @@ def test_it_answers_in_the_students_language(client, linked, alice):
 
     assert "ask for a random meal match" in _say(client, linked, "help")
     assert "Unknown command" in _say(client, linked, "dance")
+
+
+def test_every_word_the_apps_give_leads_to_a_handler():
+    from alarms.slackapp.registry import app_actions, app_commands, resolve
+
+    words = app_commands()
+    assert {"meal", "식사", "study", "공부", "cancel", "취소", "rooms", "방"} <= set(words)
+    for dotted_path in [*words.values(), *app_actions().values()]:
+        assert callable(resolve(dotted_path)), dotted_path
