@@ -49,8 +49,13 @@ def slack_client() -> WebClient | None:
     )
 
 
-def slack_match_notice_send(*, emails: list[str], text: str) -> bool:
+def slack_match_notice_send(
+    *, emails: list[str], text: str, blocks: list[dict] | None = None
+) -> bool:
     """Post `text` to a group DM of the members with these emails. True if a message was sent.
+
+    With `blocks` (Block Kit, alarms.slackapp.blocks) the message shows them and `text` is the
+    fallback of notifications and old clients.
 
     A member who switched Slack notices off (their preferences) is left out of the group DM;
     checked here, when the notice goes out, so a switch made meanwhile counts.
@@ -80,7 +85,10 @@ def slack_match_notice_send(*, emails: list[str], text: str) -> bool:
         logger.warning("No match member is on Slack: match notice not sent")
         return False
     channel = _call(client.conversations_open, users=user_ids)["channel"]["id"]
-    _call(client.chat_postMessage, channel=channel, text=text)
+    if blocks:
+        _call(client.chat_postMessage, channel=channel, text=text, blocks=blocks)
+    else:
+        _call(client.chat_postMessage, channel=channel, text=text)
     return True
 
 

@@ -2,6 +2,8 @@ import logging
 import random
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import translation
 from slack_sdk.errors import SlackApiError
 
 from alarms.slack import SlackTransientError, slack_match_notice_send
@@ -22,15 +24,25 @@ def slack_retry_countdown(retries: int, retry_after: int | None = None) -> int:
 
 
 @shared_task(bind=True, max_retries=SLACK_MAX_RETRIES, ignore_result=True)
-def slack_match_notice_task(self, emails: list[str], text: str) -> bool:
+def slack_match_notice_task(
+    self,
+    emails: list[str],
+    text: str,
+    match_id: str | None = None,
+    buttons: list[dict] | None = None,
+) -> bool:
     """Tell the members of a new match on Slack. Enqueue it with transaction.on_commit.
+
+    With `match_id` (the match's api id) the message carries its buttons (alarms.slackapp):
+    "매칭 보기", then `buttons` (built with `alarms.slackapp.blocks.button` by the caller).
 
     Whatever Slack does, this never raises to the caller: the match is made either way.
     """
     retries = self.request.retries
+    blocks = _match_notice_blocks(text, match_id, buttons or [])
     while True:
         try:
-            return slack_match_notice_send(emails=emails, text=text)
+            return slack_match_notice_send(emails=emails, text=text, blocks=blocks)
         except SlackTransientError as exc:
             if retries >= self.max_retries:
                 logger.error("Slack match notice given up after %d retries: %s", retries, exc)
@@ -48,3 +60,17 @@ def slack_match_notice_task(self, emails: list[str], text: str) -> bool:
         except Exception:
             logger.exception("Slack match notice failed")
             return False
+
+
+def _match_notice_blocks(text: str, match_id: str | None, buttons: list[dict]) -> list[dict] | None:
+    if not match_id:
+        return None
+    from alarms.slackapp.blocks import match_notice_blocks
+
+    # Korean like the text (built with the site's language), whoever's request sends it.
+    with translation.override(settings.LANGUAGE_CODE):
+        return match_notice_blocks(text=text, match_api_id=match_id, extra_buttons=buttons)
+
+
+# Registered for the worker (Celery discovers only `<app>.tasks`).
+from alarms.slackapp.tasks import slack_response_task  # noqa: E402, F401

@@ -23,3 +23,11 @@ class MatchingConfig(AppConfig):
             "match_meeting",
         ),
     )
+    # What this app answers on Slack (alarms.slackapp.registry): `/42partner <word>` and the
+    # buttons of the match notice, by dotted path (alarms never imports matching).
+    slack_commands = {
+        **dict.fromkeys(("meal", "식사", "밥"), "matching.views.slack.command_meal"),
+        **dict.fromkeys(("study", "공부"), "matching.views.slack.command_study"),
+        **dict.fromkeys(("cancel", "취소"), "matching.views.slack.command_cancel"),
+    }
+    slack_actions: dict[str, str] = {}

@@ -486,6 +486,14 @@ SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
 # Seconds one Slack call may take; a slower Slack counts as failing (retried with backoff).
 SLACK_TIMEOUT_SECONDS = env.float("SLACK_TIMEOUT_SECONDS", default=10)
+# Slack both ways (alarms/slackapp): the app's signing secret, which every request from Slack
+# (slash command, button) must carry a signature of. Empty: the Slack endpoints answer 404.
+SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
+# Where replies to a button press may be posted: each payload's response_url must start with one.
+SLACK_RESPONSE_URL_PREFIXES = env.list(
+    "SLACK_RESPONSE_URL_PREFIXES", default=["https://hooks.slack.com/"]
+)
+# SITE_URL (above) also gives the match notice its "see the match" button; empty: no button.
 # Alarms of one kind from one caller on one room within this many seconds are one alarm (a
 # join/leave loop or a comment flood alarms its target once per window); 0 keeps every one.
 ALARM_COALESCE_SECONDS = env.int("ALARM_COALESCE_SECONDS", default=300)

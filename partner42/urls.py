@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("rooms.calendar_urls")),
     path("alarms/", include("alarms.urls")),
     path("restaurants/", include("restaurants.urls")),
+    # Slack's slash command and buttons: signed by Slack, no session (alarms/slackapp).
+    path("slack/", include("alarms.slackapp.urls")),
     # JSON API (paths of the original service).
     path("api/", include("accounts.api.urls")),
     path("api/", include("rooms.api.urls")),

@@ -11,3 +11,5 @@ class RoomsConfig(AppConfig):
         "rooms.demo.rooms_demo_load",
         "rooms.demo_matches.matches_demo_load",
     )
+    # `/42partner rooms` on Slack (alarms.slackapp.registry), by dotted path.
+    slack_commands = dict.fromkeys(("rooms", "room", "방", "내방"), "rooms.slack.command_rooms")

@@ -57,6 +57,10 @@ EXEMPT = {
     "accounts-api:auth-login",
     # The alarm stream: its own authentication and limits (alarms/tests/test_sse.py).
     "alarms-api:subscribe",
+    # Slack's slash command and buttons: no session; the caller is Slack (its signature) acting
+    # for the student whose confirmed email is the Slack user's (alarms/tests/test_slackapp_*.py).
+    "slack:commands",
+    "slack:interactions",
     # Operations: health checks and metrics are not for students (tests/test_ops.py).
     "healthz",
     "readyz",

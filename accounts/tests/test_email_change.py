@@ -67,7 +67,7 @@ def slack_calls(monkeypatch):
     from alarms import tasks
 
     monkeypatch.setattr(
-        tasks.slack_match_notice_task, "delay", lambda emails, text: calls.append(emails)
+        tasks.slack_match_notice_task, "delay", lambda emails, text, **kwargs: calls.append(emails)
     )
     return calls
 

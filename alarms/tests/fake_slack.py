@@ -1,4 +1,5 @@
-"""A local fake of the three Slack Web API methods we call, over real HTTP (for slack_sdk)."""
+"""A local fake of the Slack Web API methods we call, over real HTTP (for slack_sdk), and of
+the response URLs of button presses."""
 
 import json
 from dataclasses import dataclass, field
@@ -17,6 +18,11 @@ class FakeSlack:
     # method -> responses to give before answering normally: (status, body, headers)
     failures: dict[str, list[tuple[int, object, dict]]] = field(default_factory=dict)
     url: str = ""
+    # Slack user id -> profile email for users.info, beyond the reverse of `users`.
+    profiles: dict[str, str] = field(default_factory=dict)
+    # Posts to response URLs (`hooks_url` + anything): (path, JSON body).
+    hooks: list[tuple[str, dict]] = field(default_factory=list)
+    hooks_url: str = ""
 
     def calls_to(self, method: str) -> list[dict]:
         return [params for name, params in self.calls if name == method]
@@ -32,6 +38,13 @@ class FakeSlack:
             if user_id is None:
                 return 200, {"ok": False, "error": "users_not_found"}, {}
             return 200, {"ok": True, "user": {"id": user_id, "profile": {}}}, {}
+        if method == "users.info":
+            user_id = params.get("user", "")
+            emails = {uid: email for email, uid in self.users.items()} | self.profiles
+            if user_id not in emails:
+                return 200, {"ok": False, "error": "user_not_found"}, {}
+            profile = {"email": emails[user_id]} if emails[user_id] else {}
+            return 200, {"ok": True, "user": {"id": user_id, "profile": profile}}, {}
         if method == "conversations.open":
             users = params.get("users", "")
             users = users if isinstance(users, str) else ",".join(users)
@@ -53,6 +66,14 @@ def _handler(fake: FakeSlack):
                     params.update(json.loads(raw))
                 else:
                     params.update(parse_qsl(raw))
+            if url.path.startswith("/hooks/"):  # a response_url (slack_sdk's WebhookClient)
+                fake.hooks.append((url.path, json.loads(raw or "{}")))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                return
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             status, body, headers = fake.answer(method, params, token)
             payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
@@ -76,4 +97,5 @@ def serve_fake_slack():
     fake = FakeSlack()
     server, stop = serve_in_thread(_handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_address[1]}/api/"
+    fake.hooks_url = f"http://127.0.0.1:{server.server_address[1]}/hooks/"
     return fake, stop

@@ -104,7 +104,9 @@ def _match_insert(
         )
     emails = [user.email for user in users if user.email]
     summary = partial(_slack_text, match, users, hidden_pk=author.pk if hide_author else None)
-    transaction.on_commit(partial(_slack_match_notice, emails=emails, summary=summary))
+    transaction.on_commit(
+        partial(_slack_match_notice, emails=emails, summary=summary, match_id=str(match.api_id))
+    )
     return match
 
 
@@ -141,12 +143,14 @@ def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
         )
 
 
-def _slack_match_notice(*, emails: list[str], summary: Callable[[], str]) -> None:
+def _slack_match_notice(
+    *, emails: list[str], summary: Callable[[], str], match_id: str | None = None
+) -> None:
     # After commit, outside any transaction: the broker being down must not fail the match.
     # The text is written here, after commit: a meal match's suggestions read the database.
     try:
         from alarms.tasks import slack_match_notice_task
 
-        slack_match_notice_task.delay(emails, summary())
+        slack_match_notice_task.delay(emails, summary(), match_id=match_id)
     except Exception:
         logger.exception("Could not enqueue the Slack notice of a match")

@@ -42,8 +42,11 @@ def slack_calls(monkeypatch):
     calls = []
     from alarms import tasks
 
+    # The third argument, the match's api id, gives the notice its buttons (alarms/slackapp).
     monkeypatch.setattr(
-        tasks.slack_match_notice_task, "delay", lambda emails, text: calls.append((emails, text))
+        tasks.slack_match_notice_task,
+        "delay",
+        lambda emails, text, match_id=None: calls.append((emails, text)),
     )
     return calls
 
