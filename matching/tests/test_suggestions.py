@@ -506,7 +506,9 @@ def test_a_new_meal_match_posts_its_suggestions(
     from alarms import tasks
 
     sent = []
-    monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda e, text, **kw: sent.append(text))
+    monkeypatch.setattr(
+        tasks.slack_match_notice_task, "delay", lambda e, text, **kw: sent.append(text)
+    )
     row_of(5)
     with django_capture_on_commit_callbacks(execute=True):
         match = meal(alice, bob)
@@ -529,7 +531,9 @@ def test_the_notice_goes_out_when_the_suggestions_fail(
     from matching.selectors import suggestions
 
     sent = []
-    monkeypatch.setattr(tasks.slack_match_notice_task, "delay", lambda e, text, **kw: sent.append(text))
+    monkeypatch.setattr(
+        tasks.slack_match_notice_task, "delay", lambda e, text, **kw: sent.append(text)
+    )
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
