@@ -134,3 +134,14 @@ def _slack_match_notice(*, emails: list[str], summary: str) -> None:
         slack_match_notice_task.delay(emails, summary)
     except Exception:
         logger.exception("Could not enqueue the Slack notice of a match")
+
+
+def match_notice_summary(match: Match, users: Sequence, *, hidden_pk=None) -> str:
+    """The text of a new match's Slack notice (for writers of matches other than `match_create`:
+    the matchmaker's bulk path)."""
+    return _slack_text(match, users, hidden_pk=hidden_pk)
+
+
+def slack_match_notice_enqueue(*, emails: list[str], summary: str) -> None:
+    """Enqueue a match's Slack notice, never raising; pass it to `transaction.on_commit`."""
+    _slack_match_notice(emails=emails, summary=summary)

@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,21 +17,28 @@ from django.utils.translation import gettext
 
 from accounts.selectors import seoul_today, user_random_snoozed_until
 from alarms.models import AlarmType
-from alarms.services import alarm_create
+from alarms.services import AlarmDraft, AlarmPushSender, alarm_create, alarm_create_many
 from matching.locks import MatchmakingLock
 from matching.matchmaker import Candidate, Planner, mask_of
 from matching.models import (
     RANDOM_CONDITION_KINDS,
     Block,
     Match,
+    MatchCondition,
     MatchMember,
     RandomMatchRequest,
 )
-from matching.services.matches import match_create
+from matching.services.matches import (
+    SYSTEM_NICKNAME,
+    match_notice_summary,
+    slack_match_notice_enqueue,
+)
+from matching.services.reviews import activity_record_match
 from partner42.celery import enqueue
 from partner42.choices import (
     CONDITION_ENUMS,
     ContentCategory,
+    MatchStatus,
     MethodCategory,
 )
 from partner42.errors import (
@@ -56,6 +64,12 @@ PENDING_TIMEOUT_SECONDS = 60
 
 # A pass whose groups lost a race (a cancel, an expiry) is planned again at most this often.
 MAX_PASSES = 3
+
+
+# Matches made in one transaction (each group in a savepoint of its own): one commit for many
+# matches. Bounded so that a cancel waiting on a claimed row, and the live pushes of the first
+# matches of a batch, wait for a few dozen matches at most.
+GROUPS_PER_TRANSACTION = 50
 
 
 class RandomMatchSnoozedError(ApplicationError):
@@ -219,7 +233,9 @@ def random_match_request_renew(
     )
 
 
-def random_match_expire_due(*, now: datetime | None = None, user=None) -> int:
+def random_match_expire_due(
+    *, now: datetime | None = None, user=None, sender: AlarmPushSender | None = None
+) -> int:
     """Expire waiting requests past their time, each with a "no partner found" alarm.
 
     Called by every matchmaking run (beat) and before reads and writes of a user's requests,
@@ -243,7 +259,9 @@ def random_match_expire_due(*, now: datetime | None = None, user=None) -> int:
                 updated_at=now,
             )
             if updated:
-                alarm_create(user=request.user, alarm_type=AlarmType.RANDOM_MATCH_EXPIRED)
+                alarm_create(
+                    user=request.user, alarm_type=AlarmType.RANDOM_MATCH_EXPIRED, sender=sender
+                )
                 expired += 1
     return expired
 
@@ -305,28 +323,38 @@ def _matchmaking_run_locked(
     *, lock: MatchmakingLock, now: datetime | None, size: int | None
 ) -> MatchmakingResult:
     result = MatchmakingResult()
-    try:
-        # From here on a new request must trigger a new run: this one may not see it.
-        cache.delete(PENDING_KEY)
-        result.expired = random_match_expire_due(now=now)
-        for category in ContentCategory:
-            for _ in range(MAX_PASSES):
-                conflicts = _matchmaking_pass(
-                    category=category,
-                    now=now or timezone.now(),
-                    size=size or settings.MATCH_SIZE,
-                    lock=lock,
-                    result=result,
-                )
-                if not conflicts:
-                    break
-    except _LockLost:
-        result.lock_lost = True
+    # One sender for the run: every live alarm push of it goes through one event loop.
+    with AlarmPushSender() as sender:
+        try:
+            # From here on a new request must trigger a new run: this one may not see it.
+            cache.delete(PENDING_KEY)
+            result.expired = random_match_expire_due(now=now, sender=sender)
+            sender.flush()
+            for category in ContentCategory:
+                for _ in range(MAX_PASSES):
+                    conflicts = _matchmaking_pass(
+                        category=category,
+                        now=now or timezone.now(),
+                        size=size or settings.MATCH_SIZE,
+                        lock=lock,
+                        result=result,
+                        sender=sender,
+                    )
+                    if not conflicts:
+                        break
+        except _LockLost:
+            result.lock_lost = True
     return result
 
 
 def _matchmaking_pass(
-    *, category: str, now: datetime, size: int, lock: MatchmakingLock, result: MatchmakingResult
+    *,
+    category: str,
+    now: datetime,
+    size: int,
+    lock: MatchmakingLock,
+    result: MatchmakingResult,
+    sender: AlarmPushSender,
 ) -> int:
     place_kind, option_kind = RANDOM_CONDITION_KINDS[category]
     place_universe = list(CONDITION_ENUMS[place_kind].values)
@@ -365,17 +393,65 @@ def _matchmaking_pass(
         past_partners=_past_partners(waiting_users),
         blocked=_blocked(waiting_users),
     )
+    groups = planner.plan(candidates)
     conflicts = 0
-    for group in planner.plan(candidates):
-        if not lock.keep():
-            raise _LockLost()
-        try:
-            match = _apply_group(group=group, category=category, now=now, users=users)
-        except _GroupConflict:
-            conflicts += 1
-            continue
-        result.matches.append(match.pk)
+    for start in range(0, len(groups), GROUPS_PER_TRANSACTION):
+        conflicts += _apply_groups(
+            groups=groups[start : start + GROUPS_PER_TRANSACTION],
+            category=category,
+            now=now,
+            users=users,
+            lock=lock,
+            result=result,
+            sender=sender,
+        )
     result.conflicts += conflicts
+    return conflicts
+
+
+def _apply_groups(
+    *,
+    groups: list[list[Candidate]],
+    category: str,
+    now: datetime,
+    users: Mapping[int, object],
+    lock: MatchmakingLock,
+    result: MatchmakingResult,
+    sender: AlarmPushSender,
+) -> int:
+    """Make these groups' matches in one transaction, each group in a savepoint of its own.
+
+    One commit for up to `GROUPS_PER_TRANSACTION` matches instead of one each. A group that lost
+    a race (`_GroupConflict`) is rolled back to its savepoint alone and counted. Any other error
+    in a group rolls back that group alone too: the groups before it commit, the rest of the pass
+    is left waiting and the error is raised after the commit (the task retries the run). After
+    the commit the live alarm pushes of these matches go out through the run's one sender.
+    Returns the number of conflicts.
+    """
+    conflicts = 0
+    failure: BaseException | None = None
+    lock_lost = False
+    with transaction.atomic():
+        for group in groups:
+            try:
+                if not lock.keep():
+                    lock_lost = True
+                    break
+                match = _apply_group(
+                    group=group, category=category, now=now, users=users, sender=sender
+                )
+            except _GroupConflict:
+                conflicts += 1
+                continue
+            except Exception as exc:
+                failure = exc
+                break
+            result.matches.append(match.pk)
+    sender.flush()
+    if failure is not None:
+        raise failure
+    if lock_lost:
+        raise _LockLost()
     return conflicts
 
 
@@ -406,15 +482,29 @@ def _blocked(waiting_users) -> dict[int, set[int]]:
 
 @transaction.atomic
 def _apply_group(
-    *, group: list[Candidate], category: str, now: datetime, users: Mapping[int, object]
+    *,
+    group: list[Candidate],
+    category: str,
+    now: datetime,
+    users: Mapping[int, object],
+    sender: AlarmPushSender | None = None,
 ) -> Match:
-    """Claim the group's requests and make their match, all or nothing.
+    """Claim the group's requests and make their match, all or nothing (a savepoint inside the
+    batch's transaction, `_apply_groups`).
 
-    The claim is one conditional UPDATE on (id, version, WAITING, not expired): fewer rows than
-    the group means someone else got there first (a cancel wins cleanly), and we roll back. The
-    waiting key allows one waiting request per user and category, so claiming these rows closes
-    every waiting request of the matched users in this category.
+    The match row comes first, so the claim links the requests to it in the same statement: one
+    conditional UPDATE on (id, version, WAITING, not expired). Fewer rows than the group means
+    someone else got there first (a cancel wins cleanly), and we roll back, match row included.
+    The waiting key allows one waiting request per user and category, so claiming these rows
+    closes every waiting request of the matched users in this category. Then the members,
+    conditions, activity rows and alarms, one INSERT each whatever the group's size.
     """
+    match = Match.objects.create(
+        category=category,
+        method=MethodCategory.RANDOM,
+        status=MatchStatus.MATCHED,
+        participant_num=len(group),
+    )
     guard = Q()
     for candidate in group:
         guard |= Q(pk=candidate.request_id, version=candidate.version)
@@ -426,17 +516,54 @@ def _apply_group(
         waiting_key=None,
         closed_at=now,
         updated_at=now,
+        match=match,
     )
     if claimed != len(group):
         raise _GroupConflict()
-    match = match_create(
-        category=category,
-        method=MethodCategory.RANDOM,
+    _random_match_fill(
+        match=match,
+        # Read after the claim: a user whose request was cancelled after the pass read the
+        # users may be missing, and that group has just conflicted.
         users=[users[c.user_id] for c in group],
         conditions=_common_conditions(category, group),
+        now=now,
+        sender=sender,
     )
-    RandomMatchRequest.objects.filter(pk__in=[c.request_id for c in group]).update(match=match)
     return match
+
+
+def _random_match_fill(
+    *,
+    match: Match,
+    users: list,
+    conditions: Mapping[str, list[str]],
+    now: datetime,
+    sender: AlarmPushSender | None,
+) -> None:
+    """What `match_create` writes besides the match row, for a random match (no author, no
+    room), in one INSERT per table; the alarms' pushes and the Slack notice after commit."""
+    MatchMember.objects.bulk_create(MatchMember(match=match, user=user) for user in users)
+    MatchCondition.objects.bulk_create(
+        MatchCondition(match=match, kind=kind, value=value)
+        for kind, values in conditions.items()
+        for value in values
+    )
+    activity_record_match(match=match, users=users, now=now)
+    alarm_create_many(
+        drafts=[
+            AlarmDraft(
+                user=user,
+                alarm_type=AlarmType.MATCH_CONFIRMED,
+                calling_nickname=SYSTEM_NICKNAME,
+                match_id=match.api_id,
+            )
+            for user in users
+        ],
+        sender=sender,
+    )
+    emails = [user.email for user in users if user.email]
+    summary = match_notice_summary(match, users)
+    transaction.on_commit(partial(slack_match_notice_enqueue, emails=emails, summary=summary))
 
 
 def _common_conditions(category: str, group: list[Candidate]) -> dict[str, list[str]]:

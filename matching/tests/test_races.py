@@ -119,15 +119,15 @@ def test_it_refuses_a_cancel_once_the_run_has_claimed_the_request(monkeypatch):
     random_match_request_create(user=alice, category=MEAL)
     random_match_request_create(user=bob, category=MEAL)
     claimed, go_on = threading.Event(), threading.Event()
-    real_create = random_services.match_create
+    real_fill = random_services._random_match_fill
 
-    def create_later(**kwargs):
+    def fill_later(**kwargs):
         # Inside the group's transaction, right after the claim: the rows are locked.
         claimed.set()
         go_on.wait(WAIT_SECONDS)
-        return real_create(**kwargs)
+        return real_fill(**kwargs)
 
-    monkeypatch.setattr(random_services, "match_create", create_later)
+    monkeypatch.setattr(random_services, "_random_match_fill", fill_later)
     run = Worker(matchmaking_run)
     run.start()
     assert claimed.wait(WAIT_SECONDS)
