@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _kind(sql: str) -> str:
+    if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+        return sql.rsplit(" ", 1)[0]
     words = sql.split()
     head = " ".join(words[:3])
     for table in ("matching_", "alarms_", "accounts_"):
