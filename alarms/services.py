@@ -306,6 +306,7 @@ class AlarmPushSender:
     def __init__(self) -> None:
         self._pending: list[_Push] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
         self.sent = 0
         self.failed = 0
 
@@ -317,6 +318,10 @@ class AlarmPushSender:
 
     def add(self, pushes: Iterable[_Push]) -> None:
         self._pending.extend(pushes)
+        if self._closed:
+            # A commit after the sender's life (its user ran inside an outer transaction):
+            # sent at once rather than never.
+            self.close()
 
     def flush(self) -> int:
         """Send the queued pushes; returns how many went out."""
@@ -349,6 +354,7 @@ class AlarmPushSender:
         return len(messages) - len(errors)
 
     def close(self) -> None:
+        self._closed = True
         try:
             self.flush()
         finally:

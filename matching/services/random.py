@@ -10,8 +10,8 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -22,6 +22,8 @@ from matching.locks import MatchmakingLock
 from matching.matchmaker import Candidate, Planner, mask_of
 from matching.models import (
     RANDOM_CONDITION_KINDS,
+    Activity,
+    ActivityMatchScore,
     Block,
     Match,
     MatchCondition,
@@ -33,7 +35,7 @@ from matching.services.matches import (
     match_notice_summary,
     slack_match_notice_enqueue,
 )
-from matching.services.reviews import activity_record_match
+from matching.services.reviews import activity_row
 from partner42.celery import enqueue
 from partner42.choices import (
     CONDITION_ENUMS,
@@ -419,14 +421,131 @@ def _apply_groups(
     result: MatchmakingResult,
     sender: AlarmPushSender,
 ) -> int:
+    """Make these groups' matches in one transaction; returns the number of conflicts.
+
+    First all at once (`_apply_batch`: a constant number of statements for the whole batch).
+    If that raises, its transaction is rolled back whole and the same groups are made one by
+    one, each in a savepoint of its own (`_apply_groups_one_by_one`), so a failing group undoes
+    itself alone and the others commit. After the commit the live alarm pushes of these matches
+    go out through the run's one sender.
+    """
+    if not lock.keep():
+        raise _LockLost()
+    if _batch_supported():
+        try:
+            with transaction.atomic():
+                matches, conflicts = _apply_batch(
+                    groups=groups, category=category, now=now, users=users, sender=sender
+                )
+        except Exception:
+            logger.warning(
+                "Matchmaking: a batch of %d groups failed, making them one by one",
+                len(groups),
+                exc_info=True,
+            )
+        else:
+            result.matches.extend(match.pk for match in matches)
+            sender.flush()
+            return conflicts
+    return _apply_groups_one_by_one(
+        groups=groups,
+        category=category,
+        now=now,
+        users=users,
+        lock=lock,
+        result=result,
+        sender=sender,
+    )
+
+
+def _batch_supported() -> bool:
+    # The batch needs the ids of the matches it inserts: MariaDB ≥ 10.5, SQLite, PostgreSQL.
+    return connection.features.can_return_rows_from_bulk_insert
+
+
+def _apply_batch(
+    *,
+    groups: list[list[Candidate]],
+    category: str,
+    now: datetime,
+    users: Mapping[int, object],
+    sender: AlarmPushSender | None,
+) -> tuple[list[Match], int]:
+    """Claim the requests of many groups and make their matches, in the caller's transaction,
+    with a constant number of statements whatever the number and size of the groups.
+
+    The requests are read and locked first (SELECT ... FOR UPDATE on (id, WAITING, not
+    expired)): a group with a request gone or at another version lost a race (a cancel, an
+    expiry) and is left out, counted as a conflict; the locked rows of the others cannot change
+    until the commit. Then one INSERT of the matches (their ids come back: RETURNING), one
+    UPDATE claiming every request and linking it to its match, one INSERT each for the members,
+    conditions, activity rows and alarms.
+    """
+    request_ids = [c.request_id for group in groups for c in group]
+    current = dict(
+        RandomMatchRequest.objects.select_for_update()
+        .filter(pk__in=request_ids, status=Status.WAITING, expires_at__gt=now)
+        .order_by("pk")  # one lock order for every locker of several requests
+        .values_list("pk", "version")
+    )
+    intact = [g for g in groups if all(current.get(c.request_id) == c.version for c in g)]
+    conflicts = len(groups) - len(intact)
+    if not intact:
+        return [], conflicts
+    matches = Match.objects.bulk_create(
+        Match(
+            category=category,
+            method=MethodCategory.RANDOM,
+            status=MatchStatus.MATCHED,
+            participant_num=len(group),
+        )
+        for group in intact
+    )
+    claimed_ids = [c.request_id for group in intact for c in group]
+    claimed = RandomMatchRequest.objects.filter(pk__in=claimed_ids).update(
+        status=Status.MATCHED,
+        version=F("version") + 1,
+        waiting_key=None,
+        closed_at=now,
+        updated_at=now,
+        match_id=Case(
+            *(
+                When(pk=c.request_id, then=Value(match.pk))
+                for match, group in zip(matches, intact, strict=True)
+                for c in group
+            ),
+            output_field=IntegerField(),
+        ),
+    )
+    if claimed != len(claimed_ids):  # locked above: only a bug gets here
+        raise RuntimeError("Matchmaking: locked requests changed during their claim")
+    _random_match_fill(
+        made=[
+            (match, [users[c.user_id] for c in group], _common_conditions(category, group))
+            for match, group in zip(matches, intact, strict=True)
+        ],
+        now=now,
+        sender=sender,
+    )
+    return matches, conflicts
+
+
+def _apply_groups_one_by_one(
+    *,
+    groups: list[list[Candidate]],
+    category: str,
+    now: datetime,
+    users: Mapping[int, object],
+    lock: MatchmakingLock,
+    result: MatchmakingResult,
+    sender: AlarmPushSender,
+) -> int:
     """Make these groups' matches in one transaction, each group in a savepoint of its own.
 
-    One commit for up to `GROUPS_PER_TRANSACTION` matches instead of one each. A group that lost
-    a race (`_GroupConflict`) is rolled back to its savepoint alone and counted. Any other error
-    in a group rolls back that group alone too: the groups before it commit, the rest of the pass
-    is left waiting and the error is raised after the commit (the task retries the run). After
-    the commit the live alarm pushes of these matches go out through the run's one sender.
-    Returns the number of conflicts.
+    A group that lost a race (`_GroupConflict`) is rolled back to its savepoint alone and
+    counted. Any other error in a group rolls back that group alone too: the groups before it
+    commit, the rest of the pass is left waiting and the error is raised after the commit (the
+    task retries the run). Returns the number of conflicts.
     """
     conflicts = 0
     failure: BaseException | None = None
@@ -520,35 +639,40 @@ def _apply_group(
     )
     if claimed != len(group):
         raise _GroupConflict()
+    # Members read after the claim: a user whose request was cancelled after the pass read
+    # the users may be missing, and that group has just conflicted.
+    members = [users[c.user_id] for c in group]
     _random_match_fill(
-        match=match,
-        # Read after the claim: a user whose request was cancelled after the pass read the
-        # users may be missing, and that group has just conflicted.
-        users=[users[c.user_id] for c in group],
-        conditions=_common_conditions(category, group),
-        now=now,
-        sender=sender,
+        made=[(match, members, _common_conditions(category, group))], now=now, sender=sender
     )
     return match
 
 
 def _random_match_fill(
     *,
-    match: Match,
-    users: list,
-    conditions: Mapping[str, list[str]],
+    made: list[tuple[Match, list, Mapping[str, list[str]]]],
     now: datetime,
     sender: AlarmPushSender | None,
 ) -> None:
-    """What `match_create` writes besides the match row, for a random match (no author, no
-    room), in one INSERT per table; the alarms' pushes and the Slack notice after commit."""
-    MatchMember.objects.bulk_create(MatchMember(match=match, user=user) for user in users)
+    """What `match_create` writes besides the match rows, for random matches (no author, no
+    room): for `made` (match, members, common conditions), one INSERT per table for all of
+    them; the alarms' pushes and one Slack notice per match after commit."""
+    MatchMember.objects.bulk_create(
+        MatchMember(match=match, user=user) for match, members, _ in made for user in members
+    )
     MatchCondition.objects.bulk_create(
         MatchCondition(match=match, kind=kind, value=value)
+        for match, _, conditions in made
         for kind, values in conditions.items()
         for value in values
     )
-    activity_record_match(match=match, users=users, now=now)
+    Activity.objects.bulk_create(
+        activity_row(
+            user=user, match=match, score_kind=ActivityMatchScore.MATCH_PARTICIPANT, now=now
+        )
+        for match, members, _ in made
+        for user in members
+    )
     alarm_create_many(
         drafts=[
             AlarmDraft(
@@ -557,13 +681,15 @@ def _random_match_fill(
                 calling_nickname=SYSTEM_NICKNAME,
                 match_id=match.api_id,
             )
-            for user in users
+            for match, members, _ in made
+            for user in members
         ],
         sender=sender,
     )
-    emails = [user.email for user in users if user.email]
-    summary = match_notice_summary(match, users)
-    transaction.on_commit(partial(slack_match_notice_enqueue, emails=emails, summary=summary))
+    for match, members, _ in made:
+        emails = [user.email for user in members if user.email]
+        summary = match_notice_summary(match, members)
+        transaction.on_commit(partial(slack_match_notice_enqueue, emails=emails, summary=summary))
 
 
 def _common_conditions(category: str, group: list[Candidate]) -> dict[str, list[str]]:

@@ -91,14 +91,14 @@ def test_it_never_matches_a_request_cancelled_after_the_run_read_it(monkeypatch)
     random_match_request_create(user=alice, category=MEAL)
     random_match_request_create(user=bob, category=MEAL)
     planned, go_on = threading.Event(), threading.Event()
-    real_apply = random_services._apply_group
+    real_apply = random_services._apply_batch
 
     def apply_later(**kwargs):
         planned.set()
         go_on.wait(WAIT_SECONDS)
         return real_apply(**kwargs)
 
-    monkeypatch.setattr(random_services, "_apply_group", apply_later)
+    monkeypatch.setattr(random_services, "_apply_batch", apply_later)
     run = Worker(matchmaking_run)
     run.start()
     assert planned.wait(WAIT_SECONDS)
