@@ -66,6 +66,10 @@ def run_statements(settings, *, groups: int, size: int) -> tuple[int, list[str]]
         result = matchmaking_run()
     assert len(result.matches) == groups
     assert not RandomMatchRequest.objects.filter(status=RandomMatchRequest.Status.WAITING).exists()
+    # Each request is linked to the match its user is a member of, and that match has the size.
+    for request in RandomMatchRequest.objects.select_related("match"):
+        assert request.match.members.filter(user_id=request.user_id).exists()
+        assert request.match.members.count() == request.match.participant_num == size
     return len(captured), [query["sql"] for query in captured.captured_queries]
 
 
