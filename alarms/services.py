@@ -8,7 +8,9 @@ push (Redis down) is logged and never undoes the row: the list and the bell read
 
 import asyncio
 import logging
+import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +19,7 @@ from typing import Any, NamedTuple
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -368,12 +371,47 @@ class AlarmPushSender:
 
 async def _group_send_many(messages: list[tuple[str, dict]]) -> list:
     layer = get_channel_layer()
+    listened = await _groups_listened(layer, [group for group, _ in messages])
     slots = asyncio.Semaphore(PUSH_CONCURRENCY)
 
     async def send(group: str, message: dict) -> None:
+        if listened is not None and group not in listened:
+            return  # no open tab: nothing to tell, the bell reads the row when one opens
         async with slots:
             await asyncio.wait_for(layer.group_send(group, message), timeout=PUSH_TIMEOUT_SECONDS)
 
     return await asyncio.gather(
         *(send(group, message) for group, message in messages), return_exceptions=True
     )
+
+
+async def _groups_listened(layer, groups: list[str]) -> set[str] | None:
+    """Of these groups, those some connection has joined, in one pipelined round trip per Redis
+    host; None (send to all) for another layer or when the check fails.
+
+    A channels-redis group_send to a group nobody joined still costs two round trips (the
+    expiry sweep, the member list) and nobody hears it; most students matched by a run have no
+    tab open. The group's members are read the way channels-redis stores them (a sorted set
+    scored by join time, members older than `group_expiry` being stale), so a tab that joined
+    is never skipped.
+    """
+    if not isinstance(layer, RedisChannelLayer) or not groups:
+        return None
+    try:
+        by_host: dict[int, list[str]] = defaultdict(list)
+        for group in dict.fromkeys(groups):
+            by_host[layer.consistent_hash(group)].append(group)
+        since = f"({int(time.time()) - layer.group_expiry}"
+        listened: set[str] = set()
+        for index, host_groups in by_host.items():
+            pipe = layer.connection(index).pipeline(transaction=False)
+            for group in host_groups:
+                pipe.zcount(layer._group_key(group), since, "+inf")
+            counts = await asyncio.wait_for(pipe.execute(), timeout=PUSH_TIMEOUT_SECONDS)
+            listened.update(
+                group for group, count in zip(host_groups, counts, strict=True) if count
+            )
+    except Exception:
+        logger.warning("Could not read which alarm groups are listened to; sending to all")
+        return None
+    return listened

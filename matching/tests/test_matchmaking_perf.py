@@ -181,3 +181,42 @@ def test_a_failed_push_keeps_the_matches_and_their_alarms(settings, caplog):
     # One line for the batch, not one per push.
     [record] = [r for r in caplog.records if "Live alarm push" in r.getMessage()]
     assert "4 of 4" in record.getMessage()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_pushes_to_an_open_tab_through_redis_and_skips_the_others(settings, monkeypatch):
+    """On the real channels-redis layer: the member with a tab open (a channel in their alarm
+    group) hears of the match; nothing is sent to the group of the member without one."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from alarms.services import alarm_group_name
+
+    settings.MATCH_SIZE = 2
+    layer = get_channel_layer()
+    alice, bob = queue(2)
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(alarm_group_name(alice.api_id), channel)
+    sent_to = []
+    real_group_send = layer.group_send
+
+    async def group_send(group, message):
+        sent_to.append(group)
+        await real_group_send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", group_send)
+    try:
+        assert len(matchmaking_run().matches) == 1
+
+        async def receive():
+            return await asyncio.wait_for(layer.receive(channel), timeout=10)
+
+        message = async_to_sync(receive)()
+    finally:
+        async_to_sync(layer.group_discard)(alarm_group_name(alice.api_id), channel)
+    assert sent_to == [alarm_group_name(alice.api_id)]
+    assert message["type"] == "alarm.notify"
+    assert message["alarmType"] == "MATCH_CONFIRMED"
+    assert message["unread"] == 1
+    assert message["alarmId"] == str(Alarm.objects.get(user=alice).api_id)
+    assert Alarm.objects.filter(user=bob).count() == 1
