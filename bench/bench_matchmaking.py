@@ -124,6 +124,8 @@ def _one_run(size: int) -> dict:
         "left_waiting": size - matches * 2,
         "conflicts": result.conflicts,
         "seconds": round(seconds, 3),
+        # Expiry check, the passes' reads and planning: the run outside its batches.
+        "outside_batches_seconds": round(seconds - sum(spent for spent, _ in batches), 3),
         "ms_per_match": round(seconds * 1000 / matches, 3) if matches else None,
         "after_commit_ms_per_match": round(sum(after_commit.values()) * 1000 / matches, 3)
         if matches
@@ -264,7 +266,8 @@ def _print(report: dict) -> None:
             f" {run['after_commit_ms_per_match']:.3f} ms after commit"
             f" (alarm pushes {run['pushes_ms_per_match']:.3f},"
             f" Slack {run['slack_ms_per_match']:.3f});"
-            f" {run['left_waiting']} left waiting"
+            f" {run['left_waiting']} left waiting;"
+            f" reads and planning {run['outside_batches_seconds']:.2f} s"
         )
         print(
             f"        bare single-row transaction {run['baseline_transaction_ms']:.3f} ms:"
