@@ -69,9 +69,9 @@ PENDING_TIMEOUT_SECONDS = 60
 MAX_PASSES = 3
 
 
-# Matches made in one transaction (each group in a savepoint of its own): one commit for many
-# matches. Bounded so that a cancel waiting on a claimed row, and the live pushes of the first
-# matches of a batch, wait for a few dozen matches at most.
+# Groups made in one transaction (`_apply_groups`): a constant number of statements and one
+# commit for all of them. Bounded so that a cancel waiting on a claimed row, and the live pushes
+# of the first matches of a batch, wait for a few dozen matches at most.
 GROUPS_PER_TRANSACTION = 50
 
 
