@@ -306,9 +306,10 @@ class _LockLost(Exception):
 def matchmaking_run(*, now: datetime | None = None, size: int | None = None) -> MatchmakingResult:
     """One matchmaking run: expire due requests, then pair what waits, oldest first.
 
-    Never overlaps another run (Redis lock; a second caller returns `skipped`). Each group is
-    its own transaction; an exception in one leaves the groups before it made and the rest
-    waiting for the next run, with no half-made match.
+    Never overlaps another run (Redis lock; a second caller returns `skipped`). Groups are made
+    in batches, one transaction each (`_apply_groups`); an exception in a group leaves the groups
+    before it made and the rest waiting for the next run, with no half-made match. The run's
+    live alarm pushes all go through one `AlarmPushSender`.
     """
     lock = MatchmakingLock()
     if not lock.acquire():
