@@ -5,6 +5,7 @@ The hook wraps the worker's database cursor: at the `P42_FAULT_SLOW_AT`-th INSER
 `P42_FAULT_SLOW_TABLE` it runs the statement (the rows are written, not committed), writes
 `P42_FAULT_MARKER` and sleeps, so the test can SIGKILL the worker right in the middle of a match.
 It names a table, not a function, so it does not depend on how matching/ is laid out.
+`P42_FAULT_GROUPS_PER_TRANSACTION` sets the matchmaker's batch size (groups per transaction).
 """
 
 import os
@@ -23,6 +24,7 @@ app.conf.broker_transport_options = {
 _SLOW_TABLE = os.environ.get("P42_FAULT_SLOW_TABLE", "")
 _SLOW_AT = int(os.environ.get("P42_FAULT_SLOW_AT", "0"))
 _MARKER = Path(os.environ.get("P42_FAULT_MARKER", "/nonexistent/marker"))
+_GROUPS_PER_TRANSACTION = os.environ.get("P42_FAULT_GROUPS_PER_TRANSACTION", "")
 _inserts = 0
 
 
@@ -44,3 +46,7 @@ def _install_hook(**kwargs) -> None:
 
     if _hold_open not in connection.execute_wrappers:
         connection.execute_wrappers.append(_hold_open)
+    if _GROUPS_PER_TRANSACTION:
+        from matching.services import random
+
+        random.GROUPS_PER_TRANSACTION = int(_GROUPS_PER_TRANSACTION)

@@ -1,10 +1,11 @@
 """Fault: the matchmaking worker is SIGKILLed in the middle of a run.
 
 A real Celery worker (a subprocess, on the test's own broker prefix) runs the matchmaking task
-over three compatible pairs; a hook holds the second pair's transaction open after its activity
-rows are written (tests/faults_worker.py) and the test SIGKILLs the worker there. MariaDB rolls
-the open transaction back: the first match is whole, the second never happened, its requests
-still wait. The next run (once the dead worker's lock has expired) makes the missing matches.
+over three compatible pairs in batches of two pairs (one transaction per batch); a hook holds the
+second batch's transaction open after its activity rows are written (tests/faults_worker.py) and
+the test SIGKILLs the worker there. MariaDB rolls the open transaction back: the first batch's two
+matches are whole, the third never happened, its requests still wait. The next run (once the dead
+worker's lock has expired) makes the missing match.
 """
 
 import os
@@ -86,7 +87,8 @@ def slow_worker(broker_prefix, tmp_path):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "P42_TEST_BROKER_PREFIX": broker_prefix,
         "P42_FAULT_SLOW_TABLE": "matching_activity",
-        "P42_FAULT_SLOW_AT": "2",  # the second pair's activity rows
+        "P42_FAULT_SLOW_AT": "2",  # the second batch's activity rows (one INSERT per batch)
+        "P42_FAULT_GROUPS_PER_TRANSACTION": "2",
         "P42_FAULT_MARKER": str(marker),
         "SLACK_BOT_TOKEN": "",
     }
@@ -140,9 +142,10 @@ def test_it_leaves_no_half_match_and_the_next_run_completes_it(slow_worker):
     slow_worker.wait(timeout=10)
     assert slow_worker.returncode == -signal.SIGKILL
 
-    # The first pair was committed whole; the second was rolled back with the dead connection.
-    assert Match.objects.count() == 1
-    assert RandomMatchRequest.objects.filter(status=Status.WAITING).count() == 4
+    # The first batch (two pairs) was committed whole; the second (the third pair) was rolled
+    # back with the dead connection.
+    assert Match.objects.count() == 2
+    assert RandomMatchRequest.objects.filter(status=Status.WAITING).count() == 2
     assert_no_half_match()
 
     # The dead worker's lock frees itself after its timeout (LOCK_TIMEOUT_SECONDS); skip the wait.
@@ -154,7 +157,7 @@ def test_it_leaves_no_half_match_and_the_next_run_completes_it(slow_worker):
 
     result = matchmaking_run()  # the next run (beat's tick; in-process here)
 
-    assert len(result.matches) == 2
+    assert len(result.matches) == 1
     assert Match.objects.count() == 3
     assert set(RandomMatchRequest.objects.values_list("status", flat=True)) == {Status.MATCHED}
     assert_no_half_match()

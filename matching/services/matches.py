@@ -154,3 +154,17 @@ def _slack_match_notice(
         slack_match_notice_task.delay(emails, summary(), match_id=match_id)
     except Exception:
         logger.exception("Could not enqueue the Slack notice of a match")
+
+
+def match_notice_summary(match: Match, users: Sequence, *, hidden_pk=None) -> str:
+    """The text of a new match's Slack notice (for writers of matches other than `match_create`:
+    the matchmaker's bulk path)."""
+    return _slack_text(match, users, hidden_pk=hidden_pk)
+
+
+def slack_match_notice_enqueue(
+    *, emails: list[str], summary: Callable[[], str], match_id: str | None = None
+) -> None:
+    """Enqueue a match's Slack notice, never raising; pass it to `transaction.on_commit`.
+    `summary` writes the text then (a meal match's suggestions read the committed rows)."""
+    _slack_match_notice(emails=emails, summary=summary, match_id=match_id)

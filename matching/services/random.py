@@ -5,34 +5,45 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, IntegerField, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.selectors import seoul_today, user_random_snoozed_until
 from alarms.models import AlarmType
-from alarms.services import alarm_create
+from alarms.services import AlarmDraft, AlarmPushSender, alarm_create, alarm_create_many
 from matching.locks import MatchmakingLock
 from matching.matchmaker import Candidate, Planner, mask_of
 from matching.models import (
     RANDOM_CONDITION_KINDS,
+    Activity,
+    ActivityMatchScore,
     Block,
     Match,
+    MatchCondition,
     MatchMember,
     RandomMatchRequest,
 )
 from matching.selectors.meetings import random_match_paused_users
-from matching.services.matches import match_create
+from matching.services.matches import (
+    SYSTEM_NICKNAME,
+    match_notice_summary,
+    slack_match_notice_enqueue,
+)
 from matching.services.meetings import random_match_check_not_paused
+from matching.services.reviews import activity_row
 from partner42.celery import enqueue
 from partner42.choices import (
     CONDITION_ENUMS,
     ContentCategory,
+    MatchStatus,
     MethodCategory,
 )
 from partner42.errors import (
@@ -58,6 +69,12 @@ PENDING_TIMEOUT_SECONDS = 60
 
 # A pass whose groups lost a race (a cancel, an expiry) is planned again at most this often.
 MAX_PASSES = 3
+
+
+# Groups made in one transaction (`_apply_groups`): a constant number of statements and one
+# commit for all of them. Bounded so that a cancel waiting on a claimed row, and the live pushes
+# of the first matches of a batch, wait for a few dozen matches at most.
+GROUPS_PER_TRANSACTION = 50
 
 
 class RandomMatchSnoozedError(ApplicationError):
@@ -223,7 +240,9 @@ def random_match_request_renew(
     )
 
 
-def random_match_expire_due(*, now: datetime | None = None, user=None) -> int:
+def random_match_expire_due(
+    *, now: datetime | None = None, user=None, sender: AlarmPushSender | None = None
+) -> int:
     """Expire waiting requests past their time, each with a "no partner found" alarm.
 
     Called by every matchmaking run (beat) and before reads and writes of a user's requests,
@@ -247,7 +266,9 @@ def random_match_expire_due(*, now: datetime | None = None, user=None) -> int:
                 updated_at=now,
             )
             if updated:
-                alarm_create(user=request.user, alarm_type=AlarmType.RANDOM_MATCH_EXPIRED)
+                alarm_create(
+                    user=request.user, alarm_type=AlarmType.RANDOM_MATCH_EXPIRED, sender=sender
+                )
                 expired += 1
     return expired
 
@@ -289,9 +310,10 @@ class _LockLost(Exception):
 def matchmaking_run(*, now: datetime | None = None, size: int | None = None) -> MatchmakingResult:
     """One matchmaking run: expire due requests, then pair what waits, oldest first.
 
-    Never overlaps another run (Redis lock; a second caller returns `skipped`). Each group is
-    its own transaction; an exception in one leaves the groups before it made and the rest
-    waiting for the next run, with no half-made match.
+    Never overlaps another run (Redis lock; a second caller returns `skipped`). Groups are made
+    in batches, one transaction each (`_apply_groups`); an exception in a group leaves the groups
+    before it made and the rest waiting for the next run, with no half-made match. The run's
+    live alarm pushes all go through one `AlarmPushSender`.
     """
     lock = MatchmakingLock()
     if not lock.acquire():
@@ -309,28 +331,38 @@ def _matchmaking_run_locked(
     *, lock: MatchmakingLock, now: datetime | None, size: int | None
 ) -> MatchmakingResult:
     result = MatchmakingResult()
-    try:
-        # From here on a new request must trigger a new run: this one may not see it.
-        cache.delete(PENDING_KEY)
-        result.expired = random_match_expire_due(now=now)
-        for category in ContentCategory:
-            for _ in range(MAX_PASSES):
-                conflicts = _matchmaking_pass(
-                    category=category,
-                    now=now or timezone.now(),
-                    size=size or settings.MATCH_SIZE,
-                    lock=lock,
-                    result=result,
-                )
-                if not conflicts:
-                    break
-    except _LockLost:
-        result.lock_lost = True
+    # One sender for the run: every live alarm push of it goes through one event loop.
+    with AlarmPushSender() as sender:
+        try:
+            # From here on a new request must trigger a new run: this one may not see it.
+            cache.delete(PENDING_KEY)
+            result.expired = random_match_expire_due(now=now, sender=sender)
+            sender.flush()
+            for category in ContentCategory:
+                for _ in range(MAX_PASSES):
+                    conflicts = _matchmaking_pass(
+                        category=category,
+                        now=now or timezone.now(),
+                        size=size or settings.MATCH_SIZE,
+                        lock=lock,
+                        result=result,
+                        sender=sender,
+                    )
+                    if not conflicts:
+                        break
+        except _LockLost:
+            result.lock_lost = True
     return result
 
 
 def _matchmaking_pass(
-    *, category: str, now: datetime, size: int, lock: MatchmakingLock, result: MatchmakingResult
+    *,
+    category: str,
+    now: datetime,
+    size: int,
+    lock: MatchmakingLock,
+    result: MatchmakingResult,
+    sender: AlarmPushSender,
 ) -> int:
     place_kind, option_kind = RANDOM_CONDITION_KINDS[category]
     place_universe = list(CONDITION_ENUMS[place_kind].values)
@@ -373,17 +405,191 @@ def _matchmaking_pass(
         past_partners=_past_partners(waiting_users),
         blocked=_blocked(waiting_users),
     )
+    groups = planner.plan(candidates)
     conflicts = 0
-    for group in planner.plan(candidates):
-        if not lock.keep():
-            raise _LockLost()
-        try:
-            match = _apply_group(group=group, category=category, now=now, users=users)
-        except _GroupConflict:
-            conflicts += 1
-            continue
-        result.matches.append(match.pk)
+    for start in range(0, len(groups), GROUPS_PER_TRANSACTION):
+        conflicts += _apply_groups(
+            groups=groups[start : start + GROUPS_PER_TRANSACTION],
+            category=category,
+            now=now,
+            users=users,
+            lock=lock,
+            result=result,
+            sender=sender,
+        )
     result.conflicts += conflicts
+    return conflicts
+
+
+def _apply_groups(
+    *,
+    groups: list[list[Candidate]],
+    category: str,
+    now: datetime,
+    users: Mapping[int, object],
+    lock: MatchmakingLock,
+    result: MatchmakingResult,
+    sender: AlarmPushSender,
+) -> int:
+    """Make these groups' matches in one transaction; returns the number of conflicts.
+
+    First all at once (`_apply_batch`: a constant number of statements for the whole batch).
+    If that raises, its transaction is rolled back whole and the same groups are made one by
+    one, each in a savepoint of its own (`_apply_groups_one_by_one`), so a failing group undoes
+    itself alone and the others commit. After the commit the live alarm pushes of these matches
+    go out through the run's one sender.
+    """
+    if not lock.keep():
+        raise _LockLost()
+    if _batch_supported():
+        try:
+            with transaction.atomic():
+                matches, conflicts = _apply_batch(
+                    groups=groups, category=category, now=now, users=users, sender=sender
+                )
+        except Exception:
+            logger.warning(
+                "Matchmaking: a batch of %d groups failed, making them one by one",
+                len(groups),
+                exc_info=True,
+            )
+        else:
+            result.matches.extend(match.pk for match in matches)
+            sender.flush()
+            return conflicts
+    return _apply_groups_one_by_one(
+        groups=groups,
+        category=category,
+        now=now,
+        users=users,
+        lock=lock,
+        result=result,
+        sender=sender,
+    )
+
+
+def _batch_supported() -> bool:
+    # The batch needs the ids of the matches it inserts: MariaDB ≥ 10.5, SQLite, PostgreSQL.
+    return connection.features.can_return_rows_from_bulk_insert
+
+
+def _apply_batch(
+    *,
+    groups: list[list[Candidate]],
+    category: str,
+    now: datetime,
+    users: Mapping[int, object],
+    sender: AlarmPushSender | None,
+) -> tuple[list[Match], int]:
+    """Claim the requests of many groups and make their matches, in the caller's transaction,
+    with a constant number of statements whatever the number and size of the groups.
+
+    The requests are read and locked first (SELECT ... FOR UPDATE on (id, WAITING, not
+    expired)): a group with a request gone or at another version lost a race (a cancel, an
+    expiry) and is left out, counted as a conflict; the locked rows of the others cannot change
+    until the commit. Then one INSERT of the matches (their ids come back: RETURNING), one
+    UPDATE claiming every request and linking it to its match, one INSERT each for the members,
+    conditions, activity rows and alarms.
+    """
+    request_ids = [c.request_id for group in groups for c in group]
+    current = dict(
+        RandomMatchRequest.objects.select_for_update()
+        .filter(pk__in=request_ids, status=Status.WAITING, expires_at__gt=now)
+        .order_by("pk")  # one lock order for every locker of several requests
+        .values_list("pk", "version")
+    )
+    intact = [g for g in groups if all(current.get(c.request_id) == c.version for c in g)]
+    conflicts = len(groups) - len(intact)
+    if not intact:
+        return [], conflicts
+    matches = Match.objects.bulk_create(
+        Match(
+            category=category,
+            method=MethodCategory.RANDOM,
+            status=MatchStatus.MATCHED,
+            participant_num=len(group),
+        )
+        for group in intact
+    )
+    claimed_ids = [c.request_id for group in intact for c in group]
+    claimed = RandomMatchRequest.objects.filter(pk__in=claimed_ids).update(
+        status=Status.MATCHED,
+        version=F("version") + 1,
+        waiting_key=None,
+        closed_at=now,
+        updated_at=now,
+        match_id=_match_of_request(
+            {
+                c.request_id: match.pk
+                for match, group in zip(matches, intact, strict=True)
+                for c in group
+            }
+        ),
+    )
+    if claimed != len(claimed_ids):  # locked above: only a bug gets here
+        raise RuntimeError("Matchmaking: locked requests changed during their claim")
+    _random_match_fill(
+        made=[
+            (match, [users[c.user_id] for c in group], _common_conditions(category, group))
+            for match, group in zip(matches, intact, strict=True)
+        ],
+        now=now,
+        sender=sender,
+    )
+    return matches, conflicts
+
+
+def _match_of_request(match_ids: Mapping[int, int]) -> RawSQL:
+    """`CASE id WHEN <request> THEN <match> ... END` for the claim's UPDATE: the same statement
+    as Case(When(...)) per request, without compiling thousands of expressions (only integers
+    from our own rows, passed as parameters)."""
+    column = connection.ops.quote_name(RandomMatchRequest._meta.pk.column)
+    whens = " ".join(["WHEN %s THEN %s"] * len(match_ids))
+    params = [value for pair in match_ids.items() for value in pair]
+    return RawSQL(f"CASE {column} {whens} END", params, output_field=IntegerField())  # noqa: S611
+
+
+def _apply_groups_one_by_one(
+    *,
+    groups: list[list[Candidate]],
+    category: str,
+    now: datetime,
+    users: Mapping[int, object],
+    lock: MatchmakingLock,
+    result: MatchmakingResult,
+    sender: AlarmPushSender,
+) -> int:
+    """Make these groups' matches in one transaction, each group in a savepoint of its own.
+
+    A group that lost a race (`_GroupConflict`) is rolled back to its savepoint alone and
+    counted. Any other error in a group rolls back that group alone too: the groups before it
+    commit, the rest of the pass is left waiting and the error is raised after the commit (the
+    task retries the run). Returns the number of conflicts.
+    """
+    conflicts = 0
+    failure: BaseException | None = None
+    lock_lost = False
+    with transaction.atomic():
+        for group in groups:
+            try:
+                if not lock.keep():
+                    lock_lost = True
+                    break
+                match = _apply_group(
+                    group=group, category=category, now=now, users=users, sender=sender
+                )
+            except _GroupConflict:
+                conflicts += 1
+                continue
+            except Exception as exc:
+                failure = exc
+                break
+            result.matches.append(match.pk)
+    sender.flush()
+    if failure is not None:
+        raise failure
+    if lock_lost:
+        raise _LockLost()
     return conflicts
 
 
@@ -414,15 +620,29 @@ def _blocked(waiting_users) -> dict[int, set[int]]:
 
 @transaction.atomic
 def _apply_group(
-    *, group: list[Candidate], category: str, now: datetime, users: Mapping[int, object]
+    *,
+    group: list[Candidate],
+    category: str,
+    now: datetime,
+    users: Mapping[int, object],
+    sender: AlarmPushSender | None = None,
 ) -> Match:
-    """Claim the group's requests and make their match, all or nothing.
+    """Claim the group's requests and make their match, all or nothing (a savepoint inside the
+    batch's transaction, `_apply_groups`).
 
-    The claim is one conditional UPDATE on (id, version, WAITING, not expired): fewer rows than
-    the group means someone else got there first (a cancel wins cleanly), and we roll back. The
-    waiting key allows one waiting request per user and category, so claiming these rows closes
-    every waiting request of the matched users in this category.
+    The match row comes first, so the claim links the requests to it in the same statement: one
+    conditional UPDATE on (id, version, WAITING, not expired). Fewer rows than the group means
+    someone else got there first (a cancel wins cleanly), and we roll back, match row included.
+    The waiting key allows one waiting request per user and category, so claiming these rows
+    closes every waiting request of the matched users in this category. Then the members,
+    conditions, activity rows and alarms, one INSERT each whatever the group's size.
     """
+    match = Match.objects.create(
+        category=category,
+        method=MethodCategory.RANDOM,
+        status=MatchStatus.MATCHED,
+        participant_num=len(group),
+    )
     guard = Q()
     for candidate in group:
         guard |= Q(pk=candidate.request_id, version=candidate.version)
@@ -434,17 +654,68 @@ def _apply_group(
         waiting_key=None,
         closed_at=now,
         updated_at=now,
+        match=match,
     )
     if claimed != len(group):
         raise _GroupConflict()
-    match = match_create(
-        category=category,
-        method=MethodCategory.RANDOM,
-        users=[users[c.user_id] for c in group],
-        conditions=_common_conditions(category, group),
+    # Members read after the claim: a user whose request was cancelled after the pass read
+    # the users may be missing, and that group has just conflicted.
+    members = [users[c.user_id] for c in group]
+    _random_match_fill(
+        made=[(match, members, _common_conditions(category, group))], now=now, sender=sender
     )
-    RandomMatchRequest.objects.filter(pk__in=[c.request_id for c in group]).update(match=match)
     return match
+
+
+def _random_match_fill(
+    *,
+    made: list[tuple[Match, list, Mapping[str, list[str]]]],
+    now: datetime,
+    sender: AlarmPushSender | None,
+) -> None:
+    """What `match_create` writes besides the match rows, for random matches (no author, no
+    room): for `made` (match, members, common conditions), one INSERT per table for all of
+    them; the alarms' pushes and one Slack notice per match after commit."""
+    MatchMember.objects.bulk_create(
+        MatchMember(match=match, user=user) for match, members, _ in made for user in members
+    )
+    MatchCondition.objects.bulk_create(
+        MatchCondition(match=match, kind=kind, value=value)
+        for match, _, conditions in made
+        for kind, values in conditions.items()
+        for value in values
+    )
+    Activity.objects.bulk_create(
+        activity_row(
+            user=user, match=match, score_kind=ActivityMatchScore.MATCH_PARTICIPANT, now=now
+        )
+        for match, members, _ in made
+        for user in members
+    )
+    alarm_create_many(
+        drafts=[
+            AlarmDraft(
+                user=user,
+                alarm_type=AlarmType.MATCH_CONFIRMED,
+                calling_nickname=SYSTEM_NICKNAME,
+                match_id=match.api_id,
+            )
+            for match, members, _ in made
+            for user in members
+        ],
+        sender=sender,
+    )
+    for match, members, _ in made:
+        emails = [user.email for user in members if user.email]
+        summary = partial(match_notice_summary, match, members)
+        transaction.on_commit(
+            partial(
+                slack_match_notice_enqueue,
+                emails=emails,
+                summary=summary,
+                match_id=str(match.api_id),
+            )
+        )
 
 
 def _common_conditions(category: str, group: list[Candidate]) -> dict[str, list[str]]:

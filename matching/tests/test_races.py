@@ -91,14 +91,14 @@ def test_it_never_matches_a_request_cancelled_after_the_run_read_it(monkeypatch)
     random_match_request_create(user=alice, category=MEAL)
     random_match_request_create(user=bob, category=MEAL)
     planned, go_on = threading.Event(), threading.Event()
-    real_apply = random_services._apply_group
+    real_apply = random_services._apply_batch
 
     def apply_later(**kwargs):
         planned.set()
         go_on.wait(WAIT_SECONDS)
         return real_apply(**kwargs)
 
-    monkeypatch.setattr(random_services, "_apply_group", apply_later)
+    monkeypatch.setattr(random_services, "_apply_batch", apply_later)
     run = Worker(matchmaking_run)
     run.start()
     assert planned.wait(WAIT_SECONDS)
@@ -119,15 +119,15 @@ def test_it_refuses_a_cancel_once_the_run_has_claimed_the_request(monkeypatch):
     random_match_request_create(user=alice, category=MEAL)
     random_match_request_create(user=bob, category=MEAL)
     claimed, go_on = threading.Event(), threading.Event()
-    real_create = random_services.match_create
+    real_fill = random_services._random_match_fill
 
-    def create_later(**kwargs):
+    def fill_later(**kwargs):
         # Inside the group's transaction, right after the claim: the rows are locked.
         claimed.set()
         go_on.wait(WAIT_SECONDS)
-        return real_create(**kwargs)
+        return real_fill(**kwargs)
 
-    monkeypatch.setattr(random_services, "match_create", create_later)
+    monkeypatch.setattr(random_services, "_random_match_fill", fill_later)
     run = Worker(matchmaking_run)
     run.start()
     assert claimed.wait(WAIT_SECONDS)
@@ -139,6 +139,41 @@ def test_it_refuses_a_cancel_once_the_run_has_claimed_the_request(monkeypatch):
     cancel.finish()
 
     assert run.error is None
+    assert isinstance(cancel.error, RandomMatchNoneError)
+    match = Match.objects.get()
+    assert {m.user for m in match.members.all()} == {alice, bob}
+    assert RandomMatchRequest.objects.get(user=alice).status == Status.MATCHED
+
+
+def test_it_makes_a_cancel_wait_from_the_batchs_locking_read_on(monkeypatch):
+    """Between the batch's SELECT ... FOR UPDATE and its claim, a cancel of a read request waits
+    on the row lock, then finds it MATCHED (RM002): nothing can change a group once read."""
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    random_match_request_create(user=alice, category=MEAL)
+    random_match_request_create(user=bob, category=MEAL)
+    read, go_on = threading.Event(), threading.Event()
+    real_bulk_create = Match.objects.bulk_create
+
+    def insert_later(objs, *args, **kwargs):
+        # Right after the locking read, before the matches are inserted and the rows claimed.
+        read.set()
+        go_on.wait(WAIT_SECONDS)
+        return real_bulk_create(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Match.objects, "bulk_create", insert_later)
+    run = Worker(matchmaking_run)
+    run.start()
+    assert read.wait(WAIT_SECONDS)
+    cancel = Worker(lambda: random_match_request_cancel(user=alice, category=MEAL))
+    cancel.start()
+    _wait_until(lambda: _cancel_update_in_server() or not cancel.is_alive())
+    assert cancel.is_alive(), "the cancel did not wait for the batch's row lock"
+    go_on.set()
+    run.finish()
+    cancel.finish()
+
+    assert run.error is None
+    assert run.result.conflicts == 0
     assert isinstance(cancel.error, RandomMatchNoneError)
     match = Match.objects.get()
     assert {m.user for m in match.members.all()} == {alice, bob}
