@@ -95,11 +95,23 @@ def slack_match_notice_send(
 @dataclass(frozen=True)
 class NoticeMember:
     """A member of a new match as the group DM names them; `hidden` for an anonymous author,
-    whose interests are never shown (they could tell who wrote the room)."""
+    whose introduction (bio, interests) is never shown (it could tell who wrote the room)."""
 
     nickname: str
     hidden: bool = False
     interests: Sequence[str] = ()
+    bio: str = ""
+
+
+# A bio is shown in the notice by its first line, cut to this many characters.
+NOTICE_BIO_CHARACTERS = 80
+
+
+def _bio_line(bio: str) -> str:
+    first = next((line.strip() for line in bio.splitlines() if line.strip()), "")
+    if len(first) > NOTICE_BIO_CHARACTERS:
+        first = first[: NOTICE_BIO_CHARACTERS - 1].rstrip() + "…"
+    return first
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,11 @@ def match_notice_text(
     is named by the mask for all of them, themself included, and their interests are left out.
     """
     names = ", ".join(ANONYMOUS_NICKNAME if m.hidden else m.nickname for m in members)
+    # The first line of each visible member's bio, then their interests (their profile), so the
+    # chat starts with a topic.
+    bios = [
+        f"· {m.nickname}: {_bio_line(m.bio)}" for m in members if not m.hidden and _bio_line(m.bio)
+    ]
     # One line per member who wrote interests (their profile), so the chat starts with a topic.
     interests = [
         f"· {m.nickname}: {', '.join(m.interests)}" for m in members if not m.hidden and m.interests
@@ -132,6 +149,7 @@ def match_notice_text(
         [
             f"[42Partner] {category_label} 매칭이 확정되었어요! ({method_label})",
             f"함께할 동료: {names}",
+            *(["한 줄 소개", *bios] if bios else []),
             *(["관심사", *interests] if interests else []),
             # A meal match: up to three restaurants near the campus that fit its conditions.
             *(["가 볼 만한 식당", *map(_restaurant_line, restaurants)] if restaurants else []),

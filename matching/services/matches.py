@@ -136,6 +136,7 @@ def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
                     user.nickname,
                     hidden=user.pk == hidden_pk,
                     interests=tuple(user.interests or ()),
+                    bio=user.bio or "",
                 )
                 for user in users
             ],

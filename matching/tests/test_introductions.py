@@ -121,6 +121,41 @@ def test_it_reads_the_introductions_in_the_same_queries(
 # --- The Slack notice -----------------------------------------------------------------------------
 
 
+def test_it_gives_the_first_line_of_each_bio_in_the_notice():
+    text = match_notice_text(
+        category_label="식사",
+        method_label="방 매칭",
+        members=[
+            NoticeMember(
+                "alice", bio="\n  보드게임 좋아해요  \n주말에 자주 와요", interests=("보드게임",)
+            ),
+            NoticeMember("bob", bio="가" * 200),
+            NoticeMember("charlie"),
+        ],
+    )
+
+    assert text.splitlines()[:5] == [
+        "[42Partner] 식사 매칭이 확정되었어요! (방 매칭)",
+        "함께할 동료: alice, bob, charlie",
+        "한 줄 소개",
+        "· alice: 보드게임 좋아해요",
+        "· bob: " + "가" * 79 + "…",
+    ]
+    assert "주말에" not in text  # the first line only: the match page has the rest
+    assert "· alice: 보드게임" in text.split("관심사")[1]
+
+
+def test_it_never_gives_a_hidden_members_bio():
+    text = match_notice_text(
+        category_label="식사",
+        method_label="방 매칭",
+        members=[NoticeMember("alice", hidden=True, bio=SECRET_BIO), NoticeMember("bob")],
+    )
+
+    assert SECRET_BIO not in text
+    assert "한 줄 소개" not in text
+
+
 def test_it_lists_the_members_interests_in_the_notice():
     text = match_notice_text(
         category_label="식사",
@@ -171,6 +206,8 @@ def test_it_posts_the_interests_of_a_rooms_match(
     [posted] = slack.calls_to("chat.postMessage")
     assert f"· alice: {SECRET_TAG}, 요리" in posted["text"]
     assert "· bob: 보드게임" in posted["text"]
+    assert f"· alice: {SECRET_BIO}" in posted["text"]
+    assert "· bob: 보드게임 좋아해요" in posted["text"]
 
 
 def test_it_keeps_an_anonymous_authors_interests_out_of_slack(
@@ -182,6 +219,7 @@ def test_it_keeps_an_anonymous_authors_interests_out_of_slack(
 
     [posted] = slack.calls_to("chat.postMessage")
     assert SECRET_TAG not in posted["text"]
+    assert SECRET_BIO not in posted["text"]
     assert "· bob: 보드게임" in posted["text"]
 
 
