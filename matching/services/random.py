@@ -396,9 +396,11 @@ def _matchmaking_pass(
         user.pk: user
         for user in get_user_model()
         .objects.filter(pk__in=waiting_users)
-        # What a match reads of its members: names, the Slack address, the interests its
+        # What a match reads of its members: names, the Slack address, the bio and interests its
         # notice lists and the alarm kinds they muted (a deferred column costs a query each).
-        .only("pk", "api_id", "username", "nickname", "email", "interests", "muted_alarm_types")
+        .only(
+            "pk", "api_id", "username", "nickname", "email", "bio", "interests", "muted_alarm_types"
+        )
     }
     planner = Planner(
         size=size,

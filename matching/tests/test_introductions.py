@@ -238,16 +238,24 @@ def test_it_posts_the_interests_of_a_random_match(
     assert "· charlie: Python, 등산" in texts[0]
 
 
-def test_it_loads_a_random_matchs_members_without_a_query_each(bob, charlie):
-    # The matchmaker loads the columns the match reads (the muted kinds, the interests).
-    others = [UserFactory() for _ in range(4)]
+def test_it_loads_a_random_matchs_members_without_a_query_each(
+    bob, charlie, django_capture_on_commit_callbacks
+):
+    # The matchmaker loads the columns the match reads (the muted kinds, the bio, the interests),
+    # the Slack notice's text (written after commit) included.
+    others = [UserFactory(bio="안녕하세요") for _ in range(4)]
     for user in (bob, charlie, *others):
         random_match_request_create(user=user, category="MEAL")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as captured:
+    with (
+        CaptureQueriesContext(connection) as captured,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         matchmaking_run()
+
+    assert callbacks  # the notices' callbacks ran, inside the capture
 
     # A deferred column is loaded by one SELECT on that user's id, per user and column.
     one_user = "FROM `accounts_user` WHERE `accounts_user`.`id` = "
