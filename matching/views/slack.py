@@ -22,7 +22,7 @@ from matching.services.random import (
 )
 from matching.services.suggestions import match_restaurant_pin
 from partner42.choices import ContentCategory, Place
-from partner42.errors import ErrorCode, NotFoundError
+from partner42.errors import ErrorCode, InvalidInputError, NotFoundError
 from partner42.throttling import RANDOM_MATCH, WriteRateThrottle
 
 CATEGORY_WORDS = {
@@ -103,21 +103,17 @@ def action_match(ctx: ActionContext):
 # Each: the match of the message (members only), the service, a short ephemeral confirmation.
 # The services' refusals (MCH002, MCH006, MCH007, MCH010, C001 ...) come back as their messages.
 
-MEETING_MET_YES = "meeting_met_yes"
-MEETING_MET_NO = "meeting_met_no"
-PIN_RESTAURANT = "pin_restaurant"
-
 
 def meeting_met_yes(ctx: ActionContext) -> str:
-    """ "만났어요" under the "did you meet?" question: met, nobody named absent."""
+    """The "만났어요" button under the "did you meet?" question: met, nobody named absent."""
     match = action_match(ctx)
     meeting_report_submit(match=match, reporter=ctx.user, met=True)
     return gettext("만났다고 기록했어요. 알려 줘서 고마워요!")
 
 
 def meeting_met_no(ctx: ActionContext) -> str:
-    """ "못 만났어요": the meeting did not happen, nobody named absent (only the page names who
-    did not come; the button's confirmation says so before anything is written)."""
+    """The "못 만났어요" button: the meeting did not happen, nobody named absent (only the page
+    names who did not come; the button's confirmation says so before anything is written)."""
     match = action_match(ctx)
     meeting_report_submit(match=match, reporter=ctx.user, met=False)
     url = absolute(reverse("mypage:match_detail", args=[match.api_id]))
@@ -125,17 +121,22 @@ def meeting_met_no(ctx: ActionContext) -> str:
         gettext("만나지 못했다고 기록했어요. 알려 줘서 고마워요.")
         + "\n"
         + gettext(
-            "Slack에서는 오지 않은 사람을 적을 수 없어요. 그건 매칭 페이지에서만 할 수 있어요."
+            "Slack으로 한 답에는 오지 않은 사람이 적히지 않아요. 오지 않은 사람은 매칭 "
+            "페이지에서만 알릴 수 있어요."
         )
     )
     return text + (f"\n{link(url, gettext('매칭 보기'))}" if url else "")
 
 
 def pin_restaurant(ctx: ActionContext) -> str:
-    """ "여기로 정하기: <name>" (`pin_restaurant:<n>`, value = the restaurant's api id): pin it for
-    the match, replacing any pin."""
+    """The "여기로 정하기: <name>" buttons of a meal match's notice (`pin_restaurant:<n>`, value =
+    the restaurant's api id): pin it for the match, replacing any pin."""
     match = action_match(ctx)
-    match = match_restaurant_pin(match=match, user=ctx.user, restaurant_id=ctx.value)
+    try:
+        match = match_restaurant_pin(match=match, user=ctx.user, restaurant_id=ctx.value)
+    except InvalidInputError as exc:  # C001 with its reason: closed since, too far, no such one
+        reasons = [str(error["reason"]) for error in exc.errors if error.get("reason")]
+        return " ".join([exc.message, *reasons[:1]])
     return gettext("식당을 정했어요: %(name)s. 매칭 페이지에서 모두 볼 수 있어요.") % {
         "name": escape(match.pinned_restaurant.name)
     }
