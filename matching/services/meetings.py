@@ -325,7 +325,7 @@ def meeting_question_buttons(match: Match) -> list[dict]:
                     "사람을 적을 수 없어요. 오지 않은 사람이 있다면 매칭 페이지에서 답해 주세요."
                 ),
                 confirm=gettext("못 만났어요"),
-                deny=gettext("취소"),
+                deny=gettext("돌아가기"),
             ),
         ),
     ]
