@@ -30,4 +30,9 @@ class MatchingConfig(AppConfig):
         **dict.fromkeys(("study", "공부"), "matching.views.slack.command_study"),
         **dict.fromkeys(("cancel", "취소"), "matching.views.slack.command_cancel"),
     }
-    slack_actions: dict[str, str] = {}
+    slack_actions = {
+        "meeting_met_yes": "matching.views.slack.meeting_met_yes",
+        "meeting_met_no": "matching.views.slack.meeting_met_no",
+        # `pin_restaurant:<n>`: one button per suggestion, value = the restaurant's api id
+        "pin_restaurant": "matching.views.slack.pin_restaurant",
+    }

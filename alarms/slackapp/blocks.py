@@ -35,8 +35,10 @@ def button(
     value: str = "",
     url: str = "",
     style: str = "",
+    confirm: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A button element; `style` is "primary", "danger" or "" (Slack's default)."""
+    """A button element; `style` is "primary", "danger" or "" (Slack's default); `confirm`
+    (from `confirmation`) asks "are you sure?" in Slack before the press is sent."""
     element: dict[str, Any] = {
         "type": "button",
         "text": plain(text, BUTTON_TEXT_MAX),
@@ -48,7 +50,19 @@ def button(
         element["url"] = url
     if style:
         element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
     return element
+
+
+def confirmation(*, title: str, text: str, confirm: str, deny: str) -> dict[str, Any]:
+    """Slack's confirmation dialog of a button (its limits: 100, 300, 30 and 30 characters)."""
+    return {
+        "title": plain(title, 100),
+        "text": plain(text, 300),
+        "confirm": plain(confirm, 30),
+        "deny": plain(deny, 30),
+    }
 
 
 def site_url(path: str) -> str:

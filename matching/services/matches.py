@@ -8,10 +8,12 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext
 
 from alarms.models import AlarmType
 from alarms.services import alarm_create
 from alarms.slack import NoticeMember, NoticeRestaurant, match_notice_text
+from alarms.slackapp.blocks import button
 from matching.models import (
     Match,
     MatchCondition,
@@ -105,7 +107,13 @@ def _match_insert(
     emails = [user.email for user in users if user.email]
     summary = partial(_slack_text, match, users, hidden_pk=author.pk if hide_author else None)
     transaction.on_commit(
-        partial(_slack_match_notice, emails=emails, summary=summary, match_id=str(match.api_id))
+        partial(
+            _slack_match_notice,
+            emails=emails,
+            summary=summary,
+            match_id=str(match.api_id),
+            buttons=partial(match_notice_buttons, match, users),
+        )
     )
     return match
 
@@ -114,14 +122,50 @@ def _slack_restaurants(match: Match, users: Sequence) -> list[NoticeRestaurant]:
     """A meal match's suggestions for its notice; read after commit, never failing the notice."""
     if match.category != ContentCategory.MEAL:
         return []
-    from matching.selectors.suggestions import restaurant_suggestions
-
-    try:
-        cards = restaurant_suggestions(match, member_ids=[user.pk for user in users])
-    except Exception:
-        logger.exception("Could not read restaurant suggestions for a match notice")
-        return []
+    cards = _notice_suggestions(match, users)
     return [NoticeRestaurant(card.name, card.category, card.walk_minutes) for card in cards]
+
+
+# The suggestions a notice was written with, kept on the Match instance: its text and its pin
+# buttons name the same restaurants, read once.
+_NOTICE_SUGGESTIONS = "_slack_notice_suggestions"
+
+
+def _notice_suggestions(match: Match, users: Sequence) -> list:
+    """A meal match's suggestions (RestaurantCard) for its notice, read once after commit;
+    [] for other matches and when they cannot be read (logged: the notice goes without them)."""
+    if match.category != ContentCategory.MEAL:
+        return []
+    cards = match.__dict__.get(_NOTICE_SUGGESTIONS)
+    if cards is None:
+        from matching.selectors.suggestions import restaurant_suggestions
+
+        try:
+            cards = restaurant_suggestions(match, member_ids=[user.pk for user in users])
+        except Exception:
+            logger.exception("Could not read restaurant suggestions for a match notice")
+            cards = []
+        match.__dict__[_NOTICE_SUGGESTIONS] = cards
+    return cards
+
+
+def match_notice_buttons(match: Match, users: Sequence) -> list[dict]:
+    """The notice's buttons after "매칭 보기": a meal match's "여기로 정하기: <name>", one per
+    suggestion (`pin_restaurant:<n>`, value = the restaurant's api id; answered by
+    matching/views/slack.py). Call after commit; never raises (no buttons then)."""
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            return [
+                button(
+                    text=gettext("여기로 정하기: %(name)s") % {"name": card.name},
+                    action_id=f"pin_restaurant:{n}",
+                    value=str(card.api_id),
+                )
+                for n, card in enumerate(_notice_suggestions(match, users), start=1)
+            ]
+    except Exception:
+        logger.exception("Could not write the buttons of a match notice")
+        return []
 
 
 def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
@@ -145,14 +189,21 @@ def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
 
 
 def _slack_match_notice(
-    *, emails: list[str], summary: Callable[[], str], match_id: str | None = None
+    *,
+    emails: list[str],
+    summary: Callable[[], str],
+    match_id: str | None = None,
+    buttons: Callable[[], list[dict]] | None = None,
 ) -> None:
     # After commit, outside any transaction: the broker being down must not fail the match.
-    # The text is written here, after commit: a meal match's suggestions read the database.
+    # The text and the buttons are written here, after commit: a meal match's suggestions read
+    # the database (once: `_notice_suggestions`).
     try:
         from alarms.tasks import slack_match_notice_task
 
-        slack_match_notice_task.delay(emails, summary(), match_id=match_id)
+        text = summary()
+        extra = buttons() if buttons is not None else []
+        slack_match_notice_task.delay(emails, text, match_id=match_id, buttons=extra)
     except Exception:
         logger.exception("Could not enqueue the Slack notice of a match")
 
@@ -164,8 +215,13 @@ def match_notice_summary(match: Match, users: Sequence, *, hidden_pk=None) -> st
 
 
 def slack_match_notice_enqueue(
-    *, emails: list[str], summary: Callable[[], str], match_id: str | None = None
+    *,
+    emails: list[str],
+    summary: Callable[[], str],
+    match_id: str | None = None,
+    buttons: Callable[[], list[dict]] | None = None,
 ) -> None:
     """Enqueue a match's Slack notice, never raising; pass it to `transaction.on_commit`.
-    `summary` writes the text then (a meal match's suggestions read the committed rows)."""
-    _slack_match_notice(emails=emails, summary=summary, match_id=match_id)
+    `summary` writes the text then, `buttons` the buttons (`match_notice_buttons`): a meal
+    match's suggestions read the committed rows."""
+    _slack_match_notice(emails=emails, summary=summary, match_id=match_id, buttons=buttons)

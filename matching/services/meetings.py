@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from alarms.models import AlarmType
 from alarms.services import alarm_create
 from alarms.slack import meeting_question_text
+from alarms.slackapp.blocks import button, confirmation
 from matching.models import (
     ActivityMatchScore,
     Match,
@@ -289,7 +290,16 @@ def meeting_check_ask(*, match: Match, now: datetime | None = None) -> bool:
             text = meeting_question_text(
                 category_label=str(match.get_category_display()), url=_match_url(match)
             )
-        transaction.on_commit(partial(_slack_question, emails=emails, text=text))
+            buttons = meeting_question_buttons(match)
+        transaction.on_commit(
+            partial(
+                _slack_question,
+                emails=emails,
+                text=text,
+                match_id=str(match.api_id),
+                buttons=buttons,
+            )
+        )
     return True
 
 
@@ -297,11 +307,37 @@ def _match_url(match: Match) -> str:
     return settings.SITE_URL + reverse("mypage:match_detail", args=[match.api_id])
 
 
-def _slack_question(*, emails: list[str], text: str) -> None:
+def meeting_question_buttons(match: Match) -> list[dict]:
+    """The answers under the Slack question (after "매칭 보기"; its block id names the match):
+    "만났어요" and "못 만났어요", which names nobody absent (only the page does: its
+    confirmation says so). Answered by matching/views/slack.py."""
+    value = str(match.api_id)
+    return [
+        button(text=gettext("만났어요"), action_id="meeting_met_yes", value=value, style="primary"),
+        button(
+            text=gettext("못 만났어요"),
+            action_id="meeting_met_no",
+            value=value,
+            confirm=confirmation(
+                title=gettext("만나지 못했나요?"),
+                text=gettext(
+                    "만나지 못했다고 기록해요. 한 번 답하면 바꿀 수 없고, Slack에서는 오지 않은 "
+                    "사람을 적을 수 없어요. 오지 않은 사람이 있다면 매칭 페이지에서 답해 주세요."
+                ),
+                confirm=gettext("못 만났어요"),
+                deny=gettext("돌아가기"),
+            ),
+        ),
+    ]
+
+
+def _slack_question(
+    *, emails: list[str], text: str, match_id: str | None = None, buttons: list[dict] = ()
+) -> None:
     # After commit, outside any transaction: the broker being down must not undo the question.
     try:
         from alarms.tasks import slack_match_notice_task
 
-        slack_match_notice_task.delay(emails, text)
+        slack_match_notice_task.delay(emails, text, match_id=match_id, buttons=list(buttons))
     except Exception:
         logger.exception("Could not enqueue the Slack question of a match")

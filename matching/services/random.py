@@ -34,6 +34,7 @@ from matching.models import (
 from matching.selectors.meetings import random_match_paused_users
 from matching.services.matches import (
     SYSTEM_NICKNAME,
+    match_notice_buttons,
     match_notice_summary,
     slack_match_notice_enqueue,
 )
@@ -716,6 +717,7 @@ def _random_match_fill(
                 emails=emails,
                 summary=summary,
                 match_id=str(match.api_id),
+                buttons=partial(match_notice_buttons, match, members),
             )
         )
 

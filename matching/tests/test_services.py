@@ -42,11 +42,12 @@ def slack_calls(monkeypatch):
     calls = []
     from alarms import tasks
 
-    # The third argument, the match's api id, gives the notice its buttons (alarms/slackapp).
+    # The third argument, the match's api id, gives the notice its buttons (alarms/slackapp);
+    # `buttons`, those after "매칭 보기" (a meal match's pin buttons).
     monkeypatch.setattr(
         tasks.slack_match_notice_task,
         "delay",
-        lambda emails, text, match_id=None: calls.append((emails, text)),
+        lambda emails, text, match_id=None, buttons=None: calls.append((emails, text)),
     )
     return calls
 

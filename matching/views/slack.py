@@ -1,6 +1,7 @@
 """What matching answers on Slack (given to alarms.slackapp through matching/apps.py):
-`/42partner meal|study [place ...]` and `/42partner cancel [meal|study]`, and the buttons of the
-match notice that act on a match (none yet: see docs/alarms.md, "Slack both ways")."""
+`/42partner meal|study [place ...]` and `/42partner cancel [meal|study]`, and the buttons that act
+on a match: "did you meet?" yes/no (the meeting question) and "eat here" (a meal match's notice).
+See docs/alarms.md, "Slack both ways"."""
 
 import uuid
 
@@ -13,13 +14,15 @@ from alarms.slackapp.interactions import ActionContext
 from alarms.slackapp.replies import absolute, escape, link
 from matching.selectors.matches import match_get_for_member
 from matching.selectors.random import random_match_is_waiting
+from matching.services.meetings import meeting_report_submit
 from matching.services.random import (
     RandomMatchNoneError,
     random_match_request_cancel,
     random_match_request_create,
 )
+from matching.services.suggestions import match_restaurant_pin
 from partner42.choices import ContentCategory, Place
-from partner42.errors import ErrorCode, NotFoundError
+from partner42.errors import ErrorCode, InvalidInputError, NotFoundError
 from partner42.throttling import RANDOM_MATCH, WriteRateThrottle
 
 CATEGORY_WORDS = {
@@ -94,3 +97,46 @@ def action_match(ctx: ActionContext):
     except ValueError as exc:
         raise NotFoundError() from exc
     return match_get_for_member(user=ctx.user, api_id=api_id)
+
+
+# --- Buttons ---------------------------------------------------------------------------------
+# Each: the match of the message (members only), the service, a short ephemeral confirmation.
+# The services' refusals (MCH002, MCH006, MCH007, MCH010, C001 ...) come back as their messages.
+
+
+def meeting_met_yes(ctx: ActionContext) -> str:
+    """The "만났어요" button under the "did you meet?" question: met, nobody named absent."""
+    match = action_match(ctx)
+    meeting_report_submit(match=match, reporter=ctx.user, met=True)
+    return gettext("만났다고 기록했어요. 알려 줘서 고마워요!")
+
+
+def meeting_met_no(ctx: ActionContext) -> str:
+    """The "못 만났어요" button: the meeting did not happen, nobody named absent (only the page
+    names who did not come; the button's confirmation says so before anything is written)."""
+    match = action_match(ctx)
+    meeting_report_submit(match=match, reporter=ctx.user, met=False)
+    url = absolute(reverse("mypage:match_detail", args=[match.api_id]))
+    text = (
+        gettext("만나지 못했다고 기록했어요. 알려 줘서 고마워요.")
+        + "\n"
+        + gettext(
+            "Slack으로 한 답에는 오지 않은 사람이 적히지 않아요. 오지 않은 사람은 매칭 "
+            "페이지에서만 알릴 수 있어요."
+        )
+    )
+    return text + (f"\n{link(url, gettext('매칭 보기'))}" if url else "")
+
+
+def pin_restaurant(ctx: ActionContext) -> str:
+    """The "여기로 정하기: <name>" buttons of a meal match's notice (`pin_restaurant:<n>`, value =
+    the restaurant's api id): pin it for the match, replacing any pin."""
+    match = action_match(ctx)
+    try:
+        match = match_restaurant_pin(match=match, user=ctx.user, restaurant_id=ctx.value)
+    except InvalidInputError as exc:  # C001 with its reason: closed since, too far, no such one
+        reasons = [str(error["reason"]) for error in exc.errors if error.get("reason")]
+        return " ".join([exc.message, *reasons[:1]])
+    return gettext("식당을 정했어요: %(name)s. 매칭 페이지에서 모두 볼 수 있어요.") % {
+        "name": escape(match.pinned_restaurant.name)
+    }
