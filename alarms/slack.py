@@ -171,8 +171,8 @@ def meeting_question_text(*, category_label: str, url: str) -> str:
     return "\n".join(
         [
             f"[42Partner] {category_label} 매칭, 만남은 어땠나요?",
-            "만났는지, 오지 않은 사람이 있었는지 알려 주세요.",
-            url,
+            "아래 버튼으로 만났는지 알려 주세요.",
+            f"오지 않은 사람이 있었다면 매칭 페이지에서 알려 주세요: {url}",
         ]
     )
 
