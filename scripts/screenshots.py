@@ -55,6 +55,12 @@ def _matched(page: Page) -> str:
     return "/random/?category=MEAL"
 
 
+def _match_page(page: Page) -> str:
+    """The page of the match `_matched` made: members' introductions, where to eat, reviews."""
+    page.goto("/random/?category=MEAL")
+    return page.locator(".random__matched a.btn--primary").first.get_attribute("href")
+
+
 # name -> how to reach the page from a logged-in one (the login page is taken before login).
 PAGES = {
     "rooms": lambda page: "/rooms/?category=MEAL",
@@ -62,6 +68,7 @@ PAGES = {
     "mine": lambda page: "/rooms/mine/",
     "random": lambda page: "/random/?category=MEAL&again=1",
     "matched": _matched,
+    "match": _match_page,
     "mypage": lambda page: "/me/",
     "scores": lambda page: "/me/scores/",
 }
