@@ -6,9 +6,11 @@
 Each size starts from empty tables, fills the queue with mixed conditions (both categories, some
 "any" lists, a fixed random seed) and times `matchmaking_run()`: expiry check, planning and the
 matches, made in batches of one transaction each, with their members, conditions, activity rows,
-alarms (rows and live pushes through the run's one sender) and one Slack task per match (eager,
-no token). Reported: time per match, all work included, against one bare single-row transaction
-measured in the same run, which makes the figure comparable across machines (goal: at most 5x),
+alarms (rows and live pushes through the run's one sender) and one Slack task per match,
+published to the real broker as in production (under a key prefix of the bench's own, deleted
+afterwards; the default worker writes the notice in production, nobody consumes it here).
+Reported: time per match, all work included, against one bare single-row transaction measured in
+the same run, which makes the figure comparable across machines (goal: at most 5x),
 and the ratio of the large run to the small one (goal: close to linear, at most 11x for 10x the
 requests).
 
@@ -45,9 +47,9 @@ def main(argv: list[str] | None = None) -> dict:
     setup_django()
     from django.conf import settings
 
-    # Alarm pushes and the Slack task run as in production; nobody listens, Slack has no token.
+    # Alarm pushes and the Slack task's publish as in production; nobody listens or consumes.
     settings.SLACK_BOT_TOKEN = ""
-    with bench_database("match"):
+    with bench_database("match"), _publish_for_real():
         runs = []
         for size in sizes:
             # The machine's load drifts over minutes: measure the bare transaction right before
@@ -178,17 +180,54 @@ def _match_clock():
 
 
 @contextmanager
+def _publish_for_real():
+    """Celery tasks published to the real broker (Redis) instead of run in-process, under a key
+    prefix of our own whose keys are deleted afterwards."""
+    import uuid
+
+    import redis
+    from django.conf import settings
+
+    from partner42.celery import app
+
+    prefix = f"p42-bench-{uuid.uuid4().hex[:8]}:"
+    saved = {
+        "task_always_eager": app.conf.task_always_eager,
+        "broker_transport_options": app.conf.broker_transport_options,
+    }
+
+    def use(**conf):
+        app.conf.update(**conf)
+        app._pool = None  # the next publish takes a pool for these options
+        app.amqp._producer_pool = None
+
+    use(task_always_eager=False, broker_transport_options={"global_keyprefix": prefix})
+    try:
+        yield
+    finally:
+        use(**saved)
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+
+
+@contextmanager
 def _after_commit_clock():
     """Time spent in the after-commit side effects of matches, outside any transaction: the live
     alarm pushes (the run's one `AlarmPushSender` flushing after each batch's commit: one unread
     COUNT and the group_sends on one event loop) and the Slack enqueues (one task per match)."""
     from alarms import services as alarm_services
-    from matching.services import matches as matching_services
+    from matching.services import random as matching_services
 
     spent = {"pushes": 0.0, "slack": 0.0}
     originals = {
         (alarm_services.AlarmPushSender, "flush", "pushes"): alarm_services.AlarmPushSender.flush,
-        (matching_services, "_slack_match_notice", "slack"): matching_services._slack_match_notice,
+        (
+            matching_services,
+            "slack_match_notice_enqueue",
+            "slack",
+        ): matching_services.slack_match_notice_enqueue,
     }
 
     def timed(function, part):

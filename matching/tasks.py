@@ -7,6 +7,7 @@ if a second worker is started by mistake.
 
 from celery import shared_task
 
+from matching.services.matches import match_slack_notice_send
 from matching.services.meetings import meeting_check_ask_due
 from matching.services.random import matchmaking_run
 
@@ -26,3 +27,9 @@ def matchmaking_run_task() -> dict:
 def meeting_check_due_task() -> int:
     """Beat: ask the members of matches whose meeting is some hours past whether they met."""
     return meeting_check_ask_due()
+
+
+@shared_task(ignore_result=True)
+def match_slack_notice_task(match_id: str) -> bool:
+    """Write a new match's Slack notice in the default worker and hand it to the Slack task."""
+    return match_slack_notice_send(match_id=match_id)

@@ -120,8 +120,9 @@ def _match_alarms() -> list[tuple]:
 
 
 def test_it_alarms_every_member_of_a_random_match_and_tells_slack(
-    alice, bob, django_capture_on_commit_callbacks
+    alice, bob, settings, django_capture_on_commit_callbacks
 ):
+    settings.SLACK_BOT_TOKEN = "xoxb-test"  # a notice is written only when Slack is set up
     with (
         mock.patch.object(slack_match_notice_task, "delay") as slack,
         django_capture_on_commit_callbacks(execute=True),

@@ -2,7 +2,7 @@
 conditions, ledger rows, alarms and Slack notice."""
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 
 from django.conf import settings
@@ -104,17 +104,7 @@ def _match_insert(
             else calling_nickname,
             match_id=match.api_id,
         )
-    emails = [user.email for user in users if user.email]
-    summary = partial(_slack_text, match, users, hidden_pk=author.pk if hide_author else None)
-    transaction.on_commit(
-        partial(
-            _slack_match_notice,
-            emails=emails,
-            summary=summary,
-            match_id=str(match.api_id),
-            buttons=partial(match_notice_buttons, match, users),
-        )
-    )
+    transaction.on_commit(partial(slack_match_notice_enqueue, match_id=str(match.api_id)))
     return match
 
 
@@ -188,40 +178,42 @@ def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
         )
 
 
-def _slack_match_notice(
-    *,
-    emails: list[str],
-    summary: Callable[[], str],
-    match_id: str | None = None,
-    buttons: Callable[[], list[dict]] | None = None,
-) -> None:
-    # After commit, outside any transaction: the broker being down must not fail the match.
-    # The text and the buttons are written here, after commit: a meal match's suggestions read
-    # the database (once: `_notice_suggestions`).
+def slack_match_notice_enqueue(*, match_id: str) -> None:
+    """Enqueue a new match's Slack notice; pass it to `transaction.on_commit`. Never raises: the
+    broker being down must not fail the match. The default worker writes the notice
+    (`match_slack_notice_send`): a meal match's suggestions read the database, off the path of
+    the matchmaker and of the request that completed a room."""
     try:
-        from alarms.tasks import slack_match_notice_task
+        from matching.tasks import match_slack_notice_task
 
-        text = summary()
-        extra = buttons() if buttons is not None else []
-        slack_match_notice_task.delay(emails, text, match_id=match_id, buttons=extra)
+        match_slack_notice_task.delay(match_id)
     except Exception:
         logger.exception("Could not enqueue the Slack notice of a match")
 
 
-def match_notice_summary(match: Match, users: Sequence, *, hidden_pk=None) -> str:
-    """The text of a new match's Slack notice (for writers of matches other than `match_create`:
-    the matchmaker's bulk path)."""
-    return _slack_text(match, users, hidden_pk=hidden_pk)
+def match_slack_notice_send(*, match_id: str) -> bool:
+    """Write a match's Slack notice (text and buttons) and hand it to the Slack task, which
+    retries Slack's failures. Runs in the default worker. False when there is nothing to send.
 
+    The members in their order (the author first), the hidden author of an anonymous room
+    masked for everyone; each member's confirmed address is what Slack looks them up by.
+    """
+    if not settings.SLACK_BOT_TOKEN:
+        logger.info("SLACK_BOT_TOKEN is not set: match notice not sent to Slack")
+        return False
+    match = Match.objects.select_related("room").filter(api_id=match_id).first()
+    if match is None:
+        logger.warning("The match of a Slack notice is gone: %s", match_id)
+        return False
+    members = list(match.members.select_related("user").order_by("pk"))
+    users = [member.user for member in members]
+    hidden_pk = next(
+        (m.user_id for m in members if m.is_author and match.room and match.room.anonymity), None
+    )
+    text = _slack_text(match, users, hidden_pk=hidden_pk)
+    buttons = match_notice_buttons(match, users)
+    emails = [user.email for user in users if user.email]
+    from alarms.tasks import slack_match_notice_task
 
-def slack_match_notice_enqueue(
-    *,
-    emails: list[str],
-    summary: Callable[[], str],
-    match_id: str | None = None,
-    buttons: Callable[[], list[dict]] | None = None,
-) -> None:
-    """Enqueue a match's Slack notice, never raising; pass it to `transaction.on_commit`.
-    `summary` writes the text then, `buttons` the buttons (`match_notice_buttons`): a meal
-    match's suggestions read the committed rows."""
-    _slack_match_notice(emails=emails, summary=summary, match_id=match_id, buttons=buttons)
+    slack_match_notice_task.delay(emails, text, match_id=match_id, buttons=buttons)
+    return True

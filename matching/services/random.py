@@ -34,8 +34,6 @@ from matching.models import (
 from matching.selectors.meetings import random_match_paused_users
 from matching.services.matches import (
     SYSTEM_NICKNAME,
-    match_notice_buttons,
-    match_notice_summary,
     slack_match_notice_enqueue,
 )
 from matching.services.meetings import random_match_check_not_paused
@@ -397,11 +395,9 @@ def _matchmaking_pass(
         user.pk: user
         for user in get_user_model()
         .objects.filter(pk__in=waiting_users)
-        # What a match reads of its members: names, the Slack address, the bio and interests its
-        # notice lists and the alarm kinds they muted (a deferred column costs a query each).
-        .only(
-            "pk", "api_id", "username", "nickname", "email", "bio", "interests", "muted_alarm_types"
-        )
+        # What a match reads of its members: who they are and the alarm kinds they muted (a
+        # deferred column costs a query each). The Slack notice is written by the default worker.
+        .only("pk", "api_id", "username", "nickname", "muted_alarm_types")
     }
     planner = Planner(
         size=size,
@@ -708,18 +704,9 @@ def _random_match_fill(
         ],
         sender=sender,
     )
-    for match, members, _ in made:
-        emails = [user.email for user in members if user.email]
-        summary = partial(match_notice_summary, match, members)
-        transaction.on_commit(
-            partial(
-                slack_match_notice_enqueue,
-                emails=emails,
-                summary=summary,
-                match_id=str(match.api_id),
-                buttons=partial(match_notice_buttons, match, members),
-            )
-        )
+    # The default worker writes each notice (its text reads a meal match's suggestions).
+    for match, _members, _ in made:
+        transaction.on_commit(partial(slack_match_notice_enqueue, match_id=str(match.api_id)))
 
 
 def _common_conditions(category: str, group: list[Candidate]) -> dict[str, list[str]]:

@@ -260,3 +260,65 @@ def test_it_loads_a_random_matchs_members_without_a_query_each(
     # A deferred column is loaded by one SELECT on that user's id, per user and column.
     one_user = "FROM `accounts_user` WHERE `accounts_user`.`id` = "
     assert [q["sql"] for q in captured if one_user in q["sql"]] == []
+
+
+def test_the_matchmaker_only_enqueues_the_notice_and_the_worker_writes_it(
+    monkeypatch, settings, introduced, bob, charlie, django_capture_on_commit_callbacks
+):
+    # The notice's text reads the members and a meal match's suggestions: the default worker
+    # does that, not the matchmaker, whose after-commit work is one publish per match.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matching import tasks as matching_tasks
+    from matching.models import Match
+    from matching.services.matches import match_slack_notice_send
+
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    enqueued = []
+    monkeypatch.setattr(
+        matching_tasks.match_slack_notice_task, "delay", lambda *args: enqueued.append(args)
+    )
+    for user in (bob, charlie):
+        random_match_request_create(user=user, category="MEAL")
+
+    with (
+        CaptureQueriesContext(connection) as captured,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        matchmaking_run()
+
+    match = Match.objects.get()
+    assert enqueued == [(str(match.api_id),)]
+    assert not [q for q in captured if "restaurants_" in q["sql"]]
+
+    from alarms import tasks as alarm_tasks
+
+    sent = []
+    monkeypatch.setattr(
+        alarm_tasks.slack_match_notice_task,
+        "delay",
+        lambda emails, text, **kwargs: sent.append((emails, text, kwargs["match_id"])),
+    )
+    assert match_slack_notice_send(match_id=str(match.api_id)) is True
+    [(emails, text, match_id)] = sent
+    assert sorted(emails) == sorted([bob.email, charlie.email])
+    assert "· bob: 보드게임 좋아해요" in text
+    assert match_id == str(match.api_id)
+
+
+def test_the_worker_writes_no_notice_without_slack(settings, alice, bob, monkeypatch):
+    from alarms import tasks as alarm_tasks
+    from matching.services.matches import match_slack_notice_send
+
+    settings.SLACK_BOT_TOKEN = ""
+    _room, match = completed_room(alice, bob, participant_num_max=2)
+    sent = []
+    monkeypatch.setattr(
+        alarm_tasks.slack_match_notice_task, "delay", lambda *a, **k: sent.append(a)
+    )
+
+    assert match_slack_notice_send(match_id=str(match.api_id)) is False
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    assert match_slack_notice_send(match_id="00000000-0000-0000-0000-000000000000") is False
+    assert sent == []
