@@ -100,7 +100,9 @@ def _cprofile(board: str, detail: str, out: Path, *, requests: int, only: set[st
         text = io.StringIO()
         text.write(f"{name}: {requests} requests, {1e6 * elapsed / requests:.0f} µs each")
         text.write(" under cProfile (which slows Python code down, so compare shares)\n")
-        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(45)
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(30)  # where the time is spent, function by function
         (out / f"{name}.cprofile.txt").write_text(text.getvalue().replace(str(ROOT) + "/", ""))
         print(f"{name}: {1e6 * elapsed / requests:.0f} µs per request", flush=True)
 
