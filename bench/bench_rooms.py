@@ -4,8 +4,12 @@ to a trivial JSON view on the same server in the same run; then 200 joiners on o
     DATABASE_URL=mysql://root@127.0.0.1:3306/partner42 REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python -m bench bench_rooms          (or `make bench` for every benchmark)
 
-Options (or environment): --seconds (BENCH_SECONDS, 5) per measurement, --concurrency
-(BENCH_CONCURRENCY, 8) client connections, --joiners (BENCH_JOINERS, 200), --rooms (300).
+Each request is measured in `--rounds` short runs alternating with the trivial view's, and its
+figure is the median of the rounds' ratios (the machine is shared and its load moves).
+
+Options (or environment): --seconds (BENCH_SECONDS, 5) per request in all, --rounds
+(BENCH_ROUNDS, 5), --concurrency (BENCH_CONCURRENCY, 8) client connections, --joiners
+(BENCH_JOINERS, 200), --rooms (300).
 Writes bench/results/rooms.json as well.
 """
 
@@ -13,6 +17,7 @@ import argparse
 import http.client
 import json
 import random
+import statistics
 import threading
 import time
 from collections import Counter
@@ -27,6 +32,7 @@ from bench.common import (
     env_float,
     env_int,
     gunicorn,
+    interleaved,
     load,
     percentile,
     port_of,
@@ -34,6 +40,9 @@ from bench.common import (
 )
 
 BOARD_PATH = "/api/articles?isComplete=false&contentCategory=MEAL"
+# The floor of a cached API answer (bench/urls.py): DRF alone, and DRF plus one shared-cache GET.
+DRF_PATH = "/api/bench/drf"
+DRF_CACHE_PATH = "/api/bench/drf-cache"
 # Persistent database connections, as deploy/env/app.env.example sets them for production.
 PRODUCTION_LIKE = {"CONN_MAX_AGE": "60"}
 
@@ -41,6 +50,7 @@ PRODUCTION_LIKE = {"CONN_MAX_AGE": "60"}
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="bench_rooms", description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=env_float("BENCH_SECONDS", 5))
+    parser.add_argument("--rounds", type=int, default=env_int("BENCH_ROUNDS", 5))
     parser.add_argument("--concurrency", type=int, default=env_int("BENCH_CONCURRENCY", 8))
     parser.add_argument("--joiners", type=int, default=env_int("BENCH_JOINERS", 200))
     parser.add_argument("--rooms", type=int, default=300)
@@ -53,20 +63,16 @@ def main(argv: list[str] | None = None) -> dict:
 
         with gunicorn(database=database, env=PRODUCTION_LIKE) as base:
             detail_path = f"/api/articles/{seed['detail_room']}"
-            for path in (TRIVIAL_PATH, BOARD_PATH, detail_path):
+            for path in (TRIVIAL_PATH, DRF_PATH, DRF_CACHE_PATH, BOARD_PATH, detail_path):
                 load(base, path, seconds=0.5, concurrency=args.concurrency)  # warm up
-            runs = {
-                "trivial": load(
-                    base, TRIVIAL_PATH, seconds=args.seconds, concurrency=args.concurrency
-                ),
-                "board_cached": load(
-                    base, BOARD_PATH, seconds=args.seconds, concurrency=args.concurrency
-                ),
-                "detail": load(
-                    base, detail_path, seconds=args.seconds, concurrency=args.concurrency
-                ),
+            paths = {
+                "trivial": TRIVIAL_PATH,
+                "drf": DRF_PATH,
+                "drf_cache": DRF_CACHE_PATH,
+                "board_cached": BOARD_PATH,
+                "detail": detail_path,
             }
-            report["cache_on"] = _summaries(runs)
+            report["cache_on"] = _summaries(*_measure(base, paths, args))
             report["contention"] = _contention(base, seed)
 
         with gunicorn(
@@ -74,15 +80,8 @@ def main(argv: list[str] | None = None) -> dict:
         ) as base:
             for path in (TRIVIAL_PATH, BOARD_PATH):
                 load(base, path, seconds=0.5, concurrency=args.concurrency)
-            runs = {
-                "trivial": load(
-                    base, TRIVIAL_PATH, seconds=args.seconds, concurrency=args.concurrency
-                ),
-                "board_uncached": load(
-                    base, BOARD_PATH, seconds=args.seconds, concurrency=args.concurrency
-                ),
-            }
-            report["cache_off"] = _summaries(runs)
+            paths = {"trivial": TRIVIAL_PATH, "board_uncached": BOARD_PATH}
+            report["cache_off"] = _summaries(*_measure(base, paths, args))
 
     _print(report)
     out = ROOT / "bench" / "results"
@@ -244,12 +243,21 @@ def _contention(base: str, seed: dict) -> dict:
 # --- report -------------------------------------------------------------------------------------
 
 
-def _summaries(runs: dict[str, LoadResult]) -> dict:
-    trivial = runs["trivial"].rps
+def _measure(base: str, paths: dict[str, str], args) -> tuple[dict, dict]:
+    return interleaved(
+        base, paths, seconds=args.seconds, rounds=args.rounds, concurrency=args.concurrency
+    )
+
+
+def _summaries(runs: dict[str, LoadResult], ratios: dict[str, list[float]]) -> dict:
     return {
         name: {
             "rps": round(run.rps, 1),
-            "ratio_to_trivial": round(run.rps / trivial, 3) if trivial else None,
+            # The median of the rounds' ratios to the trivial view (1 for the trivial view).
+            "ratio_to_trivial": round(statistics.median(ratios.get(name) or [1.0]), 3),
+            "ratio_range": [round(min(ratios[name]), 3), round(max(ratios[name]), 3)]
+            if ratios.get(name)
+            else None,
             "p50_ms": round(run.percentile(50) * 1000, 2),
             "p99_ms": round(run.percentile(99) * 1000, 2),
             "requests": run.requests,
@@ -259,9 +267,16 @@ def _summaries(runs: dict[str, LoadResult]) -> dict:
     }
 
 
+def _range(row: dict) -> str:
+    low_high = row.get("ratio_range")
+    return f" (rounds {low_high[0]:.2f}-{low_high[1]:.2f})" if low_high else ""
+
+
 def _print(report: dict) -> None:
     labels = {
         "trivial": "trivial JSON view",
+        "drf": "the same through DRF (floor)",
+        "drf_cache": "DRF + one Redis GET (floor of a cached page)",
         "board_cached": "GET /api/articles, first page, cached",
         "detail": "GET /api/articles/{id}",
         "board_uncached": "GET /api/articles, first page, uncached",
@@ -270,8 +285,8 @@ def _print(report: dict) -> None:
         print(f"-- server with the board cache {'on' if server == 'cache_on' else 'off'}")
         for name, row in report[server].items():
             print(
-                f"  {labels[name]:<42} {row['rps']:>8.1f} req/s  x{row['ratio_to_trivial']:.3f}"
-                f" of trivial  p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms"
+                f"  {labels[name]:<46} {row['rps']:>8.1f} req/s  x{row['ratio_to_trivial']:.3f}"
+                f" of trivial{_range(row)}  p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms"
                 f"  errors {row['errors']}"
             )
     c = report["contention"]

@@ -197,6 +197,34 @@ def load(
     return result
 
 
+def interleaved(
+    base: str, paths: dict[str, str], *, seconds: float, rounds: int, concurrency: int
+) -> tuple[dict[str, LoadResult], dict[str, list[float]]]:
+    """Load each of `paths` in turn, `rounds` times, `seconds / rounds` each time; the first path
+    is the baseline. Returns each path's pooled result and, for the others, the ratio of its
+    requests/s to the baseline's in each round: a change of the machine's load moves a baseline
+    and the runs beside it together, so the median of those ratios is steadier than one ratio of
+    two long runs taken one after the other.
+    """
+    names = list(paths)
+    pooled = {name: LoadResult() for name in names}
+    ratios: dict[str, list[float]] = {name: [] for name in names[1:]}
+    for _ in range(rounds):
+        runs = {
+            name: load(base, paths[name], seconds=seconds / rounds, concurrency=concurrency)
+            for name in names
+        }
+        baseline = runs[names[0]].rps
+        for name, run in runs.items():
+            pooled[name].requests += run.requests
+            pooled[name].errors += run.errors
+            pooled[name].seconds += run.seconds
+            pooled[name].latencies.extend(run.latencies)
+            if name in ratios and baseline:
+                ratios[name].append(run.rps / baseline)
+    return pooled, ratios
+
+
 def env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 

@@ -18,6 +18,7 @@ import cProfile
 import io
 import os
 import pstats
+import statistics
 import subprocess
 import threading
 import time
@@ -41,6 +42,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="instead: N requests of each in this process under cProfile (<name>.cprofile.txt)",
     )
+    parser.add_argument(
+        "--parts",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: the uncached board taken apart, median of N timings of each part",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -48,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from bench.bench_rooms import BOARD_PATH, _seed
 
-    if args.cprofile:
+    if args.cprofile or args.parts:
         os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
         os.environ["CONN_MAX_AGE"] = "60"
     setup_django()
@@ -57,6 +65,9 @@ def main(argv: list[str] | None = None) -> None:
         detail = f"/api/articles/{seed['detail_room']}"
         if args.cprofile:
             _cprofile(BOARD_PATH, detail, out, requests=args.cprofile, only=only)
+            return
+        if args.parts:
+            _parts(BOARD_PATH, times=args.parts)
             return
         servers = {
             "5": [("trivial", TRIVIAL_PATH), ("board_cached", BOARD_PATH), ("detail", detail)],
@@ -105,6 +116,68 @@ def _cprofile(board: str, detail: str, out: Path, *, requests: int, only: set[st
         stats.sort_stats("tottime").print_stats(30)  # where the time is spent, function by function
         (out / f"{name}.cprofile.txt").write_text(text.getvalue().replace(str(ROOT) + "/", ""))
         print(f"{name}: {1e6 * elapsed / requests:.0f} µs per request", flush=True)
+
+
+def _parts(board: str, *, times: int) -> None:
+    """The uncached board's first page taken apart, in this process, without a profiler: what
+    the ORM costs (building the room queryset, compiling its SQL, running the three queries and
+    turning rows into values) against the same three SQL statements run by the driver alone,
+    and the request around it against the trivial view. Medians of `times` timings each."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from partner42.pagination import SliceParams
+    from rooms import selectors
+
+    def median_us(run) -> float:
+        for _ in range(20):
+            run()
+        timings = []
+        for _ in range(times):
+            began = time.perf_counter()
+            run()
+            timings.append(time.perf_counter() - began)
+        return 1e6 * statistics.median(timings)
+
+    filters = selectors.BoardFilters(category="MEAL", is_complete=False)
+    params = SliceParams(page=0, size=20, order_by=selectors.board_default_order(is_complete=False))
+    today = selectors.room_today()
+
+    def build():
+        return selectors.room_board_queryset(filters, today=today).values(*selectors._BOARD_FIELDS)
+
+    def compile_sql():
+        qs = build().order_by(*params.order_by)[: params.size + 1]
+        return qs.query.sql_with_params()
+
+    def compute():
+        return selectors.room_board(filters=filters, params=params, use_cache=False)
+
+    with CaptureQueriesContext(connection) as captured:
+        compute()
+    statements = [query["sql"] for query in captured.captured_queries]
+    connection.ensure_connection()
+    driver = connection.connection  # MySQLdb's own connection: no Django around the SQL
+
+    def sql_alone():
+        for sql in statements:
+            driver.query(sql)
+            driver.store_result().fetch_row(0)
+
+    client = Client()
+    settings.ROOM_BOARD_CACHE_SECONDS = 0
+    rows = [
+        ("trivial view, whole request (test client)", lambda: client.get(TRIVIAL_PATH)),
+        ("board uncached, whole request (test client)", lambda: client.get(board)),
+        ("  the page computed (room_board, 3 queries)", compute),
+        ("    building the room queryset", build),
+        ("    ... and compiling its SQL", compile_sql),
+        (f"    the {len(statements)} SQL statements alone (driver)", sql_alone),
+    ]
+    for label, run in rows:
+        print(f"{label:<48} {median_us(run):>8.0f} µs", flush=True)
 
 
 def _worker_pid(master: int) -> int:
