@@ -188,3 +188,18 @@ def test_it_lists_only_restaurants_near_the_cluster_by_default(api_client, place
     assert far.name not in names
     unlimited = api_client.get("/api/restaurants", {"maxWalkMinutes": 0}).json()["content"]
     assert far.name in [r["name"] for r in unlimited]
+
+
+def test_a_match_shows_its_suggestions_in_the_shape_of_the_list(places):
+    """matching's JSON writes the cards with `restaurant_card_dto` (no serializer on the way):
+    the same keys and values as this API's `RestaurantCardOutput`, for every kind of card."""
+    import json
+
+    from restaurants.api.serializers import RestaurantCardOutput, restaurant_card_dto
+    from restaurants.selectors import RecommendationQuery, restaurant_recommendation_list
+
+    cards, _more = restaurant_recommendation_list(query=RecommendationQuery(campus="GAEPO"))
+    assert cards
+    for card in cards:
+        by_serializer = json.loads(json.dumps(RestaurantCardOutput(card).data))
+        assert json.loads(json.dumps(restaurant_card_dto(card))) == by_serializer

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from partner42.pagination import slice_schema
 from partner42.serializers import MatchConditionDtoSchema, MemberDtoSchema
+from restaurants.api.serializers import RestaurantSummarySchema
 
 
 class ArticleIdSchema(serializers.Serializer):
@@ -37,14 +38,6 @@ class ArticleReadSchema(serializers.Serializer):
 
 
 ArticleSliceSchema = slice_schema("ArticleSliceSchema", ArticleReadSchema)
-
-
-class RestaurantSummarySchema(serializers.Serializer):
-    restaurantId = serializers.UUIDField()
-    name = serializers.CharField()
-    category = serializers.CharField()
-    address = serializers.CharField()
-    isOpen = serializers.BooleanField()
 
 
 class ArticleReadOneSchema(serializers.Serializer):

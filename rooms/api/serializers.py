@@ -35,6 +35,7 @@ from partner42.serializers import (
     member_dto,
 )
 from partner42.text import validate_visible_text
+from restaurants.api.serializers import restaurant_summary_dto
 from restaurants.selectors import restaurant_get
 from rooms.models import COMMENT_MAX, CONTENT_MAX, TITLE_MAX, Comment, Room
 from rooms.selectors import BoardFilters, RoomDetail, comment_author_visible
@@ -256,26 +257,13 @@ def article_read_one_response(detail: RoomDetail) -> dict[str, Any]:
         "matchConditionDto": match_condition_dto(detail.conditions),
         "participantsOrAuthor": [member_dto(member) for member in detail.members],
         # Beyond the original (SPEC section 8), after its keys: the MEAL room's restaurant.
-        "restaurant": _restaurant_summary(room),
+        "restaurant": restaurant_summary_dto(room.restaurant) if room.restaurant else None,
         "meetingTime": _hh_mm(room.meeting_time),
     }
 
 
 def _hh_mm(value: time | None) -> str | None:
     return None if value is None else value.strftime("%H:%M")
-
-
-def _restaurant_summary(room: Room) -> dict[str, Any] | None:
-    restaurant = room.restaurant
-    if restaurant is None:
-        return None
-    return {
-        "restaurantId": str(restaurant.api_id),
-        "name": restaurant.name,
-        "category": restaurant.category,
-        "address": restaurant.display_address,
-        "isOpen": restaurant.is_open,
-    }
 
 
 def opinion_response(comment: Comment, room: Room, viewer: User | None) -> dict[str, Any]:
