@@ -216,7 +216,7 @@ def _publish_for_real():
 def _after_commit_clock():
     """Time spent in the after-commit side effects of matches, outside any transaction: the live
     alarm pushes (the run's one `AlarmPushSender` flushing after each batch's commit: one unread
-    COUNT and the group_sends on one event loop) and the Slack enqueues (one task per match)."""
+    COUNT and the group_sends on one event loop) and the Slack enqueues (one task per batch)."""
     from alarms import services as alarm_services
     from matching.services import random as matching_services
 
@@ -225,9 +225,9 @@ def _after_commit_clock():
         (alarm_services.AlarmPushSender, "flush", "pushes"): alarm_services.AlarmPushSender.flush,
         (
             matching_services,
-            "slack_match_notice_enqueue",
+            "slack_match_notices_enqueue",
             "slack",
-        ): matching_services.slack_match_notice_enqueue,
+        ): matching_services.slack_match_notices_enqueue,
     }
 
     def timed(function, part):

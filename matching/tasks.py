@@ -7,7 +7,7 @@ if a second worker is started by mistake.
 
 from celery import shared_task
 
-from matching.services.matches import match_slack_notice_send
+from matching.services.matches import match_slack_notice_send, match_slack_notices_send
 from matching.services.meetings import meeting_check_ask_due
 from matching.services.random import matchmaking_run
 
@@ -30,6 +30,14 @@ def meeting_check_due_task() -> int:
 
 
 @shared_task(ignore_result=True)
+def match_slack_notices_task(match_ids: list[str]) -> int:
+    """Write new matches' Slack notices in the default worker and hand each to the Slack task
+    (one message per batch of matches: the matchmaker publishes once per commit)."""
+    return match_slack_notices_send(match_ids=match_ids)
+
+
+@shared_task(ignore_result=True)
 def match_slack_notice_task(match_id: str) -> bool:
-    """Write a new match's Slack notice in the default worker and hand it to the Slack task."""
+    """One match's notice: the message an earlier release published, still read when a deploy
+    finds some in the queue."""
     return match_slack_notice_send(match_id=match_id)

@@ -179,16 +179,36 @@ def _slack_text(match: Match, users: Sequence, *, hidden_pk) -> str:
 
 
 def slack_match_notice_enqueue(*, match_id: str) -> None:
-    """Enqueue a new match's Slack notice; pass it to `transaction.on_commit`. Never raises: the
-    broker being down must not fail the match. The default worker writes the notice
+    """Enqueue a new match's Slack notice; pass it to `transaction.on_commit`."""
+    slack_match_notices_enqueue(match_ids=[match_id])
+
+
+def slack_match_notices_enqueue(*, match_ids: list[str]) -> None:
+    """Enqueue the Slack notices of new matches, one message for all of them (the matchmaker
+    commits a batch of matches at once); pass it to `transaction.on_commit`. Never raises: the
+    broker being down must not fail the matches. The default worker writes each notice
     (`match_slack_notice_send`): a meal match's suggestions read the database, off the path of
     the matchmaker and of the request that completed a room."""
+    if not match_ids:
+        return
     try:
-        from matching.tasks import match_slack_notice_task
+        from matching.tasks import match_slack_notices_task
 
-        match_slack_notice_task.delay(match_id)
+        match_slack_notices_task.delay(match_ids)
     except Exception:
-        logger.exception("Could not enqueue the Slack notice of a match")
+        logger.exception("Could not enqueue the Slack notices of %d matches", len(match_ids))
+
+
+def match_slack_notices_send(*, match_ids: list[str]) -> int:
+    """`match_slack_notice_send` for each match; one that fails is logged and the others still
+    go. Returns how many were handed to the Slack task."""
+    sent = 0
+    for match_id in match_ids:
+        try:
+            sent += match_slack_notice_send(match_id=match_id)
+        except Exception:
+            logger.exception("Could not write the Slack notice of match %s", match_id)
+    return sent
 
 
 def match_slack_notice_send(*, match_id: str) -> bool:

@@ -34,7 +34,7 @@ from matching.models import (
 from matching.selectors.meetings import random_match_paused_users
 from matching.services.matches import (
     SYSTEM_NICKNAME,
-    slack_match_notice_enqueue,
+    slack_match_notices_enqueue,
 )
 from matching.services.meetings import random_match_check_not_paused
 from matching.services.reviews import activity_row
@@ -704,9 +704,11 @@ def _random_match_fill(
         ],
         sender=sender,
     )
-    # The default worker writes each notice (its text reads a meal match's suggestions).
-    for match, _members, _ in made:
-        transaction.on_commit(partial(slack_match_notice_enqueue, match_id=str(match.api_id)))
+    # The default worker writes each notice (its text reads a meal match's suggestions): one
+    # message for the whole batch, published after its commit.
+    transaction.on_commit(
+        partial(slack_match_notices_enqueue, match_ids=[str(match.api_id) for match, _, _ in made])
+    )
 
 
 def _common_conditions(category: str, group: list[Candidate]) -> dict[str, list[str]]:

@@ -269,7 +269,7 @@ def test_the_matchmaker_only_enqueues_the_notice_and_the_worker_writes_it(
     monkeypatch, settings, introduced, bob, charlie, django_capture_on_commit_callbacks
 ):
     # The notice's text reads the members and a meal match's suggestions: the default worker
-    # does that, not the matchmaker, whose after-commit work is one publish per match.
+    # does that, not the matchmaker, whose after-commit work is one publish per batch.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -280,7 +280,7 @@ def test_the_matchmaker_only_enqueues_the_notice_and_the_worker_writes_it(
     settings.SLACK_BOT_TOKEN = "xoxb-test"
     enqueued = []
     monkeypatch.setattr(
-        matching_tasks.match_slack_notice_task, "delay", lambda *args: enqueued.append(args)
+        matching_tasks.match_slack_notices_task, "delay", lambda *args: enqueued.append(args)
     )
     for user in (bob, charlie):
         random_match_request_create(user=user, category="MEAL")
@@ -292,7 +292,7 @@ def test_the_matchmaker_only_enqueues_the_notice_and_the_worker_writes_it(
         matchmaking_run()
 
     match = Match.objects.get()
-    assert enqueued == [(str(match.api_id),)]
+    assert enqueued == [([str(match.api_id)],)]
     assert not [q for q in captured if "restaurants_" in q["sql"]]
 
     from alarms import tasks as alarm_tasks
@@ -325,3 +325,31 @@ def test_the_worker_writes_no_notice_without_slack(settings, alice, bob, monkeyp
     settings.SLACK_BOT_TOKEN = "xoxb-test"
     assert match_slack_notice_send(match_id="00000000-0000-0000-0000-000000000000") is False
     assert sent == []
+
+
+def test_one_notice_that_fails_does_not_stop_the_others_of_its_batch(
+    settings, alice, bob, charlie, monkeypatch
+):
+    from alarms import tasks as alarm_tasks
+    from matching import tasks as matching_tasks
+    from matching.services import matches as match_services
+
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    _room, broken = completed_room(alice, bob, participant_num_max=2)
+    _room, fine = completed_room(charlie, bob, participant_num_max=2)
+    real_buttons = match_services.match_notice_buttons
+
+    def buttons(match, users):
+        if match.pk == broken.pk:
+            raise RuntimeError("a notice that cannot be written")
+        return real_buttons(match, users)
+
+    monkeypatch.setattr(match_services, "match_notice_buttons", buttons)
+    sent = []
+    monkeypatch.setattr(
+        alarm_tasks.slack_match_notice_task, "delay", lambda *a, **k: sent.append(k["match_id"])
+    )
+
+    ids = [str(broken.api_id), "00000000-0000-0000-0000-000000000000", str(fine.api_id)]
+    assert matching_tasks.match_slack_notices_task.apply(args=[ids]).get() == 1
+    assert sent == [str(fine.api_id)]
