@@ -405,31 +405,30 @@ def _matchmaking_pass(
         blocked=_blocked(waiting_users),
     )
     groups = planner.plan(candidates)
+    context = _Pass(
+        category=category, now=now, users=users, lock=lock, result=result, sender=sender
+    )
     conflicts = 0
     for start in range(0, len(groups), GROUPS_PER_TRANSACTION):
-        conflicts += _apply_groups(
-            groups=groups[start : start + GROUPS_PER_TRANSACTION],
-            category=category,
-            now=now,
-            users=users,
-            lock=lock,
-            result=result,
-            sender=sender,
-        )
+        conflicts += _apply_groups(groups[start : start + GROUPS_PER_TRANSACTION], context)
     result.conflicts += conflicts
     return conflicts
 
 
-def _apply_groups(
-    *,
-    groups: list[list[Candidate]],
-    category: str,
-    now: datetime,
-    users: Mapping[int, object],
-    lock: MatchmakingLock,
-    result: MatchmakingResult,
-    sender: AlarmPushSender,
-) -> int:
+@dataclass(frozen=True)
+class _Pass:
+    """What every batch of one category's pass shares: the users it read, the run's lock, result
+    and push sender."""
+
+    category: str
+    now: datetime
+    users: Mapping[int, object]
+    lock: MatchmakingLock
+    result: MatchmakingResult
+    sender: AlarmPushSender
+
+
+def _apply_groups(groups: list[list[Candidate]], context: _Pass) -> int:
     """Make these groups' matches in one transaction; returns the number of conflicts.
 
     First all at once (`_apply_batch`: a constant number of statements for the whole batch).
@@ -438,13 +437,17 @@ def _apply_groups(
     itself alone and the others commit. After the commit the live alarm pushes of these matches
     go out through the run's one sender.
     """
-    if not lock.keep():
+    if not context.lock.keep():
         raise _LockLost()
     if _batch_supported():
         try:
             with transaction.atomic():
                 matches, conflicts = _apply_batch(
-                    groups=groups, category=category, now=now, users=users, sender=sender
+                    groups=groups,
+                    category=context.category,
+                    now=context.now,
+                    users=context.users,
+                    sender=context.sender,
                 )
         except Exception:
             logger.warning(
@@ -453,18 +456,10 @@ def _apply_groups(
                 exc_info=True,
             )
         else:
-            result.matches.extend(match.pk for match in matches)
-            sender.flush()
+            context.result.matches.extend(match.pk for match in matches)
+            context.sender.flush()
             return conflicts
-    return _apply_groups_one_by_one(
-        groups=groups,
-        category=category,
-        now=now,
-        users=users,
-        lock=lock,
-        result=result,
-        sender=sender,
-    )
+    return _apply_groups_one_by_one(groups, context)
 
 
 def _batch_supported() -> bool:
@@ -548,16 +543,7 @@ def _match_of_request(match_ids: Mapping[int, int]) -> RawSQL:
     return RawSQL(f"CASE {column} {whens} END", params, output_field=IntegerField())  # noqa: S611
 
 
-def _apply_groups_one_by_one(
-    *,
-    groups: list[list[Candidate]],
-    category: str,
-    now: datetime,
-    users: Mapping[int, object],
-    lock: MatchmakingLock,
-    result: MatchmakingResult,
-    sender: AlarmPushSender,
-) -> int:
+def _apply_groups_one_by_one(groups: list[list[Candidate]], context: _Pass) -> int:
     """Make these groups' matches in one transaction, each group in a savepoint of its own.
 
     A group that lost a race (`_GroupConflict`) is rolled back to its savepoint alone and
@@ -571,11 +557,15 @@ def _apply_groups_one_by_one(
     with transaction.atomic():
         for group in groups:
             try:
-                if not lock.keep():
+                if not context.lock.keep():
                     lock_lost = True
                     break
                 match = _apply_group(
-                    group=group, category=category, now=now, users=users, sender=sender
+                    group=group,
+                    category=context.category,
+                    now=context.now,
+                    users=context.users,
+                    sender=context.sender,
                 )
             except _GroupConflict:
                 conflicts += 1
@@ -583,8 +573,8 @@ def _apply_groups_one_by_one(
             except Exception as exc:
                 failure = exc
                 break
-            result.matches.append(match.pk)
-    sender.flush()
+            context.result.matches.append(match.pk)
+    context.sender.flush()
     if failure is not None:
         raise failure
     if lock_lost:
